@@ -1,0 +1,1 @@
+"""TP customer-service assistant."""
