@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
@@ -111,11 +111,12 @@ def _load_faq(faq_dir: Path, problems: List[str]) -> List[FaqEntry]:
         problems.append(f"{faq_dir}: no FAQ files (*.yml) found")
         return []
     entries: List[FaqEntry] = []
+    declared_ids: Set[str] = set()  # also of invalid entries, so one bad entry does not break its references
     for path in files:
-        entries.extend(_load_faq_file(path, problems))
+        entries.extend(_load_faq_file(path, declared_ids, problems))
     _check_unique_ids(entries, problems)
     _check_unique_questions(entries, problems)
-    _check_follow_ups(entries, problems)
+    _check_follow_ups(entries, declared_ids, problems)
     return entries
 
 
@@ -127,7 +128,7 @@ def _read_yaml(path: Path, problems: List[str]) -> Any:
         return None
 
 
-def _load_faq_file(path: Path, problems: List[str]) -> List[FaqEntry]:
+def _load_faq_file(path: Path, declared_ids: Set[str], problems: List[str]) -> List[FaqEntry]:
     document = _read_yaml(path, problems)
     if document is None:
         return []
@@ -140,6 +141,8 @@ def _load_faq_file(path: Path, problems: List[str]) -> List[FaqEntry]:
         category = ""
     entries = []
     for position, raw in enumerate(document["entries"], start=1):
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            declared_ids.add(raw["id"])
         entry = _parse_entry(path, position, raw, category.strip(), problems)
         if entry is not None:
             entries.append(entry)
@@ -222,11 +225,10 @@ def _check_unique_questions(entries: Iterable[FaqEntry], problems: List[str]) ->
             owner.setdefault(key, entry)
 
 
-def _check_follow_ups(entries: List[FaqEntry], problems: List[str]) -> None:
-    known = {entry.id for entry in entries}
+def _check_follow_ups(entries: List[FaqEntry], declared_ids: Set[str], problems: List[str]) -> None:
     for entry in entries:
         for target in entry.follow_up:
-            if target not in known:
+            if target not in declared_ids:
                 problems.append(f"{entry.source}: entry '{entry.id}': follow_up '{target}' is not an entry id")
             elif target == entry.id:
                 problems.append(f"{entry.source}: entry '{entry.id}': follow_up points to itself")

@@ -1,0 +1,48 @@
+# Set-up, run, test and evaluate the TP customer-service assistant. See README.md.
+# Every target installs what it needs first: `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON := .venv/bin/python
+INSTALLED := .venv/.installed
+
+# Defaults for local runs; any of them can be overridden from the environment.
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export TRACKER_DB ?= var/tracker.db
+export RASA_TELEMETRY_ENABLED ?= false
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: help install knowledge model run shell test eval clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml uv.lock scripts/bootstrap.sh
+	scripts/bootstrap.sh
+	touch $@
+
+install: $(INSTALLED) ## Find or install Python 3.9/3.10 and sync .venv from uv.lock
+
+knowledge: install ## Regenerate training data from knowledge/ (validates every entry)
+	$(PYTHON) -m bot.knowledge build
+
+model: knowledge ## Train the model if its inputs changed
+	$(PYTHON) -m bot.training
+
+run: model ## Start the action server and Rasa (REST webhook) and print the URLs
+	scripts/run.sh
+
+shell: model ## Chat in the terminal (rasa shell) with the action server running
+	scripts/run.sh --shell
+
+test: knowledge ## Run the whole test suite (trains the model once if needed)
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection, entity F1
+	$(PYTHON) -m bot.evaluation
+
+clean: ## Remove trained models and reports (keeps .venv and var/)
+	rm -rf models reports .pytest_cache

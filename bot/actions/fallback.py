@@ -1,0 +1,73 @@
+"""What the bot does when it is not sure what the customer means."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+SUGGESTION_COUNT = 3
+HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    return load_knowledge(KNOWLEDGE_DIR)
+
+
+def consecutive_misses(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row the bot did not understand, the current one included."""
+    misses = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        if intent.get("name") != FALLBACK_INTENT:
+            break
+        misses += 1
+    return misses
+
+
+def suggested_entries(latest_message: Dict[Text, Any], knowledge: KnowledgeBase) -> List[Dict[Text, Text]]:
+    """The knowledge entries the FAQ response selector ranked highest for this message, as buttons."""
+    ranking = ((latest_message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    entries = knowledge.by_id
+    buttons = []
+    for candidate in ranking:
+        key = candidate.get("intent_response_key") or ""
+        entry = entries.get(key.split("/", 1)[-1])
+        if entry is not None and all(b["payload"] != entry.title for b in buttons):
+            buttons.append({"title": entry.title, "payload": entry.title})
+        if len(buttons) == SUGGESTION_COUNT:
+            break
+    return buttons
+
+
+class ActionSuggestFaq(Action):
+    """First miss: "您是不是想问…" with the top-3 entries. Second miss in a row: offer a person instead."""
+
+    def name(self) -> Text:
+        return "action_suggest_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        misses = consecutive_misses(tracker)
+        if misses >= 2:
+            logger.info("conversation %s: %d misses in a row, offering a person", tracker.sender_id, misses)
+            dispatcher.utter_message(response="utter_fallback_offer_human", buttons=[HUMAN_BUTTON])
+            return []
+        buttons = suggested_entries(tracker.latest_message, knowledge_base())
+        if not buttons:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons + [HUMAN_BUTTON])
+        return []

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server on the current model; stop both on Ctrl-C.
+# Usage: scripts/run.sh [--shell]   (normally through `make run` / `make shell`, which set the defaults)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}"
+: "${ACTION_SERVER_URL:=http://127.0.0.1:${ACTION_PORT}/webhook}" "${TRACKER_DB:=var/tracker.db}"
+export ACTION_SERVER_URL TRACKER_DB RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
+RASA=.venv/bin/rasa
+MODEL=$(.venv/bin/python -m bot.training --print-path)
+[ -f "$MODEL" ] || { echo "run: no trained model for the current inputs; run 'make model' first" >&2; exit 1; }
+
+mkdir -p var/log "$(dirname "$TRACKER_DB")"
+pids=()
+stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+wait_for() { # name url log seconds
+    local name=$1 url=$2 log=$3 deadline=$((SECONDS + $4))
+    printf 'run: starting %s ' "$name"
+    until .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$url" 2>/dev/null; do
+        if [ $SECONDS -ge $deadline ]; then
+            echo; echo "run: $name did not start; last lines of $log:" >&2; tail -n 20 "$log" >&2; exit 1
+        fi
+        printf '.'; sleep 2
+    done
+    echo ' ready'
+}
+
+"$RASA" run actions --actions bot.actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+wait_for "action server" "http://127.0.0.1:${ACTION_PORT}/health" var/log/actions.log 120
+
+if [ "${1:-}" = "--shell" ]; then
+    "$RASA" shell --model "$MODEL" --endpoints endpoints.yml
+    exit
+fi
+
+api_args=()
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
+"$RASA" run --model "$MODEL" --port "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
+    --cors "*" "${api_args[@]}" >var/log/rasa.log 2>&1 &
+pids+=($!)
+wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" var/log/rasa.log 300
+
+cat <<INFO
+
+TP customer-service assistant is running.
+  REST webhook:   POST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook
+                  curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"demo","message":"保修期多久"}'
+  Action server:  http://127.0.0.1:${ACTION_PORT}/webhook
+  Conversations:  ${TRACKER_DB} (SQLite)      Logs: var/log/
+Press Ctrl-C to stop.
+INFO
+wait -n "${pids[@]}"
+echo "run: a server stopped unexpectedly; see var/log/" >&2
+exit 1

@@ -1,0 +1,166 @@
+"""Shared fixtures: one trained model per test session, real servers on loopback.
+
+The model is trained once for the current inputs (or reused from `models/`); the action server and the Rasa
+server run as real processes, as `make run` starts them, on free loopback ports.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import httpx
+import pytest
+
+from bot.knowledge import PROJECT_ROOT
+from bot.training import ensure_model
+
+RASA = str(Path(sys.executable).with_name("rasa"))
+SERVER_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A server process whose output goes to a log file, stopped at the end of the session."""
+
+    def __init__(self, name: str, command: List[str], env: Dict[str, str], log: Path) -> None:
+        self.name = name
+        self.log = log
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    def wait_until_ready(self, url: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        self.stop()
+        tail = self.log.read_text(errors="replace")[-4000:]
+        raise RuntimeError(f"{self.name} did not become ready at {url}; log tail:\n{tail}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self._log_file.close()
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("servers")
+
+
+@pytest.fixture(scope="session")
+def action_server(server_dir: Path) -> Iterator[str]:
+    port = free_port()
+    server = Server(
+        "action server",
+        [RASA, "run", "actions", "--actions", "bot.actions", "--port", str(port)],
+        dict(os.environ, **SERVER_ENV),
+        server_dir / "actions.log",
+    )
+    server.wait_until_ready(f"http://127.0.0.1:{port}/health", timeout=120)
+    yield f"http://127.0.0.1:{port}/webhook"
+    server.stop()
+
+
+class RasaServer:
+    def __init__(self, url: str, token: str, tracker_db: Path) -> None:
+        self.url = url
+        self.token = token
+        self.tracker_db = tracker_db
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        response = httpx.post(f"{self.url}/model/parse", params={"token": self.token}, json={"text": text}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        response = httpx.get(f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(trained_model: Path, action_server: str, server_dir: Path) -> Iterator[RasaServer]:
+    """`rasa run` as `make run` starts it, with the API enabled behind a token so tests can inspect NLU."""
+    port = free_port()
+    token = secrets.token_hex(16)
+    tracker_db = server_dir / "tracker.db"
+    env = dict(os.environ, **SERVER_ENV, ACTION_SERVER_URL=action_server, TRACKER_DB=str(tracker_db))
+    server = Server(
+        "Rasa server",
+        [
+            RASA, "run", "--model", str(trained_model), "--port", str(port),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--enable-api", "--auth-token", token,
+        ],
+        env,
+        server_dir / "rasa.log",
+    )
+    url = f"http://127.0.0.1:{port}"
+    server.wait_until_ready(f"{url}/", timeout=300)
+    yield RasaServer(url, token, tracker_db)
+    server.stop()
+
+
+class Chat:
+    """One customer talking to the bot over the REST webhook."""
+
+    def __init__(self, server: RasaServer, sender: Optional[str] = None) -> None:
+        self.server = server
+        self.sender = sender or f"test-{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        response = httpx.post(
+            f"{self.server.url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture
+def chat(rasa_server: RasaServer) -> Chat:
+    return Chat(rasa_server)
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def buttons(replies: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    return [button for reply in replies for button in reply.get("buttons", [])]

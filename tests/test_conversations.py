@@ -1,0 +1,129 @@
+"""Whole conversations through the trained model, the running Rasa server and the action server.
+
+Customer messages here are phrased differently from the training examples.
+"""
+
+import sqlite3
+from functools import lru_cache
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
+from tests.conftest import Chat, RasaServer, buttons, texts
+
+FALLBACK_THRESHOLD = 0.5  # config.yml, FallbackClassifier
+# Messages that mean nothing to a customer-service bot; the first test checks that the model agrees.
+UNCLEAR = ["嗯……那个啥", "啊这个吧就是"]
+
+
+@lru_cache(maxsize=1)
+def domain_responses() -> Dict[str, List[dict]]:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def response_text(name: str) -> str:
+    return domain_responses()[name][0]["text"]
+
+
+@lru_cache(maxsize=1)
+def knowledge():
+    return load_knowledge(KNOWLEDGE_DIR)
+
+
+def test_greet_faq_thanks_goodbye(chat: Chat):
+    replies = chat.say("您好")
+    assert texts(replies) == response_text("utter_greet")
+    assert {"title": "转人工", "payload": "/request_human"} in buttons(replies)
+
+    replies = chat.say("你们路由器的保修期一般是几年啊")
+    entry = knowledge().entry("warranty_period")
+    assert texts(replies) == entry.answer
+    assert [b["title"] for b in buttons(replies)] == [knowledge().entry(t).title for t in entry.follow_up]
+
+    assert texts(chat.say("好的，谢谢你")) == response_text("utter_thank")
+    assert texts(chat.say("拜拜")) == response_text("utter_goodbye")
+
+
+def test_follow_up_button_answers_its_entry(chat: Chat):
+    replies = chat.say("东西寄修要多少天能修好")
+    assert texts(replies) == knowledge().entry("processing_time").answer
+    follow_up = buttons(replies)[0]
+    assert texts(chat.say(follow_up["payload"])) == knowledge().entry("repair_process").answer
+
+
+def test_every_entry_title_is_understood_as_that_entry(rasa_server: RasaServer):
+    """Suggestion and follow-up buttons send a title: it must never fall back or pick another entry."""
+    for entry in knowledge().entries:
+        parsed = rasa_server.parse(entry.title)
+        assert parsed["intent"]["name"] == "faq", entry.title
+        assert parsed["intent"]["confidence"] >= FALLBACK_THRESHOLD, entry.title
+        assert parsed["response_selector"]["faq"]["response"]["intent_response_key"] == entry.intent
+
+
+def test_unclear_messages_fall_below_the_threshold(rasa_server: RasaServer):
+    for text in UNCLEAR:
+        assert rasa_server.parse(text)["intent"]["name"] == "nlu_fallback", text
+
+
+def test_low_confidence_suggests_entries_then_offers_a_person(chat: Chat):
+    replies = chat.say(UNCLEAR[0])
+    assert texts(replies) == response_text("utter_did_you_mean")
+    suggestions = buttons(replies)
+    titles = {entry.title for entry in knowledge().entries}
+    assert len(suggestions) == 4
+    assert all(b["title"] in titles for b in suggestions[:3])
+    assert suggestions[3] == {"title": "转人工", "payload": "/request_human"}
+
+    replies = chat.say(UNCLEAR[1])
+    assert texts(replies) == response_text("utter_fallback_offer_human")
+    assert buttons(replies) == [{"title": "转人工", "payload": "/request_human"}]
+
+    assert texts(chat.say("/request_human")) == response_text("utter_human_contact")
+
+
+def test_a_suggestion_button_answers_the_question(chat: Chat):
+    suggestions = buttons(chat.say(UNCLEAR[0]))
+    picked = suggestions[0]
+    entry = next(e for e in knowledge().entries if e.title == picked["title"])
+    assert texts(chat.say(picked["payload"])) == entry.answer
+
+
+@pytest.mark.parametrize(
+    "message, entry_id",
+    [
+        ("我的TL-WR886N wifi 坏了 保修多久", "warranty_period"),
+        ("refund 多久到账啊", "refund_method"),
+        ("ＷＩＦＩ路由器进水了还保修吗", "warranty_exclusions"),
+    ],
+)
+def test_mixed_and_full_width_text_is_answered(chat: Chat, message: str, entry_id: str):
+    assert texts(chat.say(message)) == knowledge().entry(entry_id).answer
+
+
+def test_entities_from_messy_input(rasa_server: RasaServer):
+    parsed = rasa_server.parse("我的tl-wr886n路由器，订单号ｔｐ２０２６１１０５００１７，电话138 0013 8000")
+    entities = {(e["entity"], e["value"]) for e in parsed["entities"]}
+    assert {("product", "TL-WR886N"), ("order_id", "TP202611050017"), ("phone", "13800138000")} <= entities
+
+
+def test_asking_for_a_person_gives_the_contact_channels(chat: Chat):
+    assert texts(chat.say("帮我转人工客服")) == response_text("utter_human_contact")
+
+
+def test_bot_challenge_and_out_of_scope(chat: Chat):
+    assert texts(chat.say("请问你是真人吗")) == response_text("utter_iamabot")
+    assert texts(chat.say("帮我订一张去北京的机票")) == response_text("utter_out_of_scope")
+
+
+def test_every_customer_message_is_stored(rasa_server: RasaServer):
+    chat = Chat(rasa_server)
+    said = ["你好", "退款会退到哪里", "谢谢"]
+    for text in said:
+        chat.say(text)
+    with sqlite3.connect(rasa_server.tracker_db) as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (chat.sender,)
+        ).fetchall()
+    assert [yaml.safe_load(row[0])["text"] for row in rows] == said
