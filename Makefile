@@ -38,7 +38,7 @@ run: model ## Start the action server and Rasa (REST webhook) and print the URLs
 shell: model ## Chat in the terminal (rasa shell) with the action server running
 	scripts/run.sh --shell
 
-test: knowledge ## Run the whole test suite (trains the model once if needed)
+test: model ## Run the whole test suite (trains the model first if its inputs changed)
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection, entity F1

@@ -4,8 +4,8 @@
 # Rasa Open Source 3.6 runs on Python 3.9 or 3.10 only, and machines usually ship something newer.
 # The interpreter is found or provided in this order:
 #   0. $TP_PYTHON, when set (an explicit choice always wins);
-#   1. `uv python find '>=3.9,<3.11'` (interpreters on PATH and uv-managed ones);
-#   2. pyenv's installed versions (uv cannot use pyenv shims of versions that are not active);
+#   1. `uv python find --system '>=3.9,<3.11'` (interpreters on PATH; never the project's own .venv);
+#   2. uv-managed and pyenv-installed versions (uv cannot use pyenv shims of versions that are not active);
 #   3. `uv python install 3.10` (needs the internet);
 #   4. on Debian 12 as root: Debian 11's python3.9, pinned so that nothing else comes from bullseye.
 # Otherwise it stops and says which interpreter is needed.
@@ -49,13 +49,15 @@ is_supported() {
 
 find_with_uv() {
     local found
-    found=$("$UV" python find "$PY_SPEC" 2>/dev/null) || return 1
+    found=$("$UV" python find --system "$PY_SPEC" 2>/dev/null) || return 1
     is_supported "$found" && printf '%s\n' "$found"
 }
 
 find_on_machine() {
-    local root="${PYENV_ROOT:-$HOME/.pyenv}" candidate
+    local root="${PYENV_ROOT:-$HOME/.pyenv}" managed candidate
+    managed=$("$UV" python dir 2>/dev/null || echo /nonexistent)
     for candidate in \
+        "$managed"/cpython-3.10.*/bin/python3.10 "$managed"/cpython-3.9.*/bin/python3.9 \
         "$root"/versions/3.10.*/bin/python3.10 "$root"/versions/3.9.*/bin/python3.9 \
         /usr/bin/python3.10 /usr/bin/python3.9 /usr/local/bin/python3.10 /usr/local/bin/python3.9; do
         if is_supported "$candidate"; then
@@ -113,7 +115,7 @@ find_python() {
     find_on_machine && return
     log "no Python 3.9/3.10 found; trying 'uv python install 3.10'"
     if timeout 120 "$UV" python install 3.10 >/dev/null 2>&1; then
-        find_with_uv && return
+        find_on_machine && return
     fi
     log "'uv python install' is not possible here (no internet?)"
     if install_debian_python39; then

@@ -93,7 +93,7 @@ def test_a_suggestion_button_answers_the_question(chat: Chat):
 @pytest.mark.parametrize(
     "message, entry_id",
     [
-        ("我的TL-WR886N wifi 坏了 保修多久", "warranty_period"),
+        ("TL-WR886N 这款 wifi router 保修期是几年", "warranty_period"),
         ("refund 多久到账啊", "refund_method"),
         ("ＷＩＦＩ路由器进水了还保修吗", "warranty_exclusions"),
     ],

@@ -1,10 +1,12 @@
-"""The Rasa project files: `rasa data validate` is clean."""
+"""The Rasa project files: `rasa data validate` is clean, endpoints come from the environment."""
 
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from rasa.core.utils import read_endpoints_from_path
 
 from bot.knowledge import PROJECT_ROOT
 
@@ -34,3 +36,12 @@ def test_rasa_data_validate_is_clean():
     unexpected = [w.strip() for w in warnings if w.strip() not in expected]
     assert unexpected == [], "\n".join(unexpected)
     assert "No story structure conflicts found" in output
+
+
+def test_endpoints_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5999/webhook")
+    monkeypatch.setenv("TRACKER_DB", "/srv/tp/tracker.db")
+    endpoints = read_endpoints_from_path(PROJECT_ROOT / "endpoints.yml")
+    assert endpoints.action.url == "http://127.0.0.1:5999/webhook"
+    assert endpoints.tracker_store.type == "SQL"
+    assert endpoints.tracker_store.kwargs["db"] == "/srv/tp/tracker.db"

@@ -35,8 +35,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
 
     written = write_generated(knowledge, args.root)
-    changed = ", ".join(str(p.relative_to(args.root)) for p in written) or "nothing changed"
-    print(f"knowledge: {summary}; wrote {changed}")
+    if written:
+        print(f"knowledge: {summary}; wrote " + ", ".join(str(p.relative_to(args.root)) for p in written))
+    else:
+        print(f"knowledge: {summary}; generated files already up to date")
     return 0
 
 
