@@ -44,6 +44,11 @@ def test_mixed_text_yields_no_whitespace_tokens(tokenizer, text):
         assert text[token.start : token.end].strip()
 
 
+def test_punctuation_is_not_a_token(tokenizer):
+    assert words(tokenizer, "保修期多久？！……") == ["保修期", "多久"]
+    assert words(tokenizer, "？？？") == []
+
+
 def test_full_width_text_is_folded_but_offsets_are_kept(tokenizer):
     text = "ＷＩＦＩ连不上"
     tokens = tokenizer.tokenize(Message(data={TEXT: text}), TEXT)
