@@ -1,0 +1,65 @@
+"""Connecting to the database named by `DATABASE_URL` (default: SQLite under var/)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Optional
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.knowledge import PROJECT_ROOT
+
+DEFAULT_DATABASE = PROJECT_ROOT / "var" / "tp.db"
+DEFAULT_TIMEOUT_SECONDS = 5.0
+
+
+def database_url() -> str:
+    """`DATABASE_URL` (any SQLAlchemy URL, e.g. postgresql://user:pass@host/db) or the embedded SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def _timeout_seconds() -> float:
+    return float(os.environ.get("DATABASE_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+
+
+@lru_cache(maxsize=None)
+def get_engine(url: Optional[str] = None) -> Engine:
+    """One engine (and connection pool) per URL for the life of the process."""
+    url = url or database_url()
+    parsed = make_url(url)
+    timeout = _timeout_seconds()
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, connect_args={"timeout": timeout})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    connect_args = {}
+    if parsed.get_backend_name() == "postgresql":
+        # A slow database must not hold a customer's reply for long: fail, apologise, offer a person.
+        connect_args = {"connect_timeout": max(1, int(timeout)), "options": f"-c statement_timeout={int(timeout * 1000)}"}
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+@lru_cache(maxsize=None)
+def _session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, future=True, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Optional[Engine] = None) -> Iterator[Session]:
+    """A session in one transaction: committed when the block ends, rolled back if it raises."""
+    with _session_factory(engine or get_engine()).begin() as session:
+        yield session

@@ -1,0 +1,59 @@
+"""New ticket ids: repair `WX`, return `TH` and complaint `TS`, each followed by 10 digits.
+
+The digits are the year (Beijing time) and a six-digit number counted per prefix and year, e.g. WX2026000123.
+A counter row is locked while a number is taken, and starts above any imported id, so ids are never reused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Dict, Tuple
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.formatting import BEIJING
+from bot.store.models import Complaint, IdCounter, Repair, ReturnRequest
+
+_ID_COLUMNS: Dict[str, Tuple[type, object]] = {
+    "WX": (Repair, Repair.repair_id),
+    "TH": (ReturnRequest, ReturnRequest.return_id),
+    "TS": (Complaint, Complaint.complaint_id),
+}
+_MAX_SEQUENCE = 999_999
+
+
+class IdsExhausted(RuntimeError):
+    """A year's numbers for one prefix are used up."""
+
+
+def next_id(session: Session, prefix: str, now: datetime) -> str:
+    if prefix not in _ID_COLUMNS:
+        raise ValueError(f"unknown id prefix {prefix!r}")
+    year = now.astimezone(BEIJING).year
+    counter = _locked_counter(session, prefix, year)
+    if counter.last_value >= _MAX_SEQUENCE:
+        raise IdsExhausted(f"no {prefix} ids left for {year}")
+    counter.last_value += 1
+    return f"{prefix}{year}{counter.last_value:06d}"
+
+
+def _locked_counter(session: Session, prefix: str, year: int) -> IdCounter:
+    query = select(IdCounter).where(IdCounter.prefix == prefix, IdCounter.year == year).with_for_update()
+    counter = session.execute(query).scalar_one_or_none()
+    if counter is not None:
+        return counter
+    try:
+        with session.begin_nested():  # another process may create the same row at the same moment
+            session.add(IdCounter(prefix=prefix, year=year, last_value=_highest_existing(session, prefix, year)))
+    except IntegrityError:
+        pass
+    return session.execute(query).scalar_one()
+
+
+def _highest_existing(session: Session, prefix: str, year: int) -> int:
+    """The highest number already used this year, e.g. by imported records (0 when none)."""
+    _, column = _ID_COLUMNS[prefix]
+    highest = session.execute(select(func.max(column)).where(column.like(f"{prefix}{year}%"))).scalar()
+    return int(highest[len(prefix) + 4 :]) if highest else 0

@@ -1,0 +1,238 @@
+"""The company's records: customers, products, orders, devices, repairs, returns and complaints.
+
+SQLAlchemy 1.4 with the 2.0-style API. Timestamps are stored in UTC and shown in Beijing time; amounts are
+exact decimals (stored as integer fen). Statuses are plain strings checked against the tuples below, so that the import, the actions
+and the database agree on one list.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+ORDER_STATUSES = ("pending_payment", "paid", "shipped", "delivered", "cancelled", "refunding", "refunded")
+REPAIR_STATUSES = (
+    "submitted", "awaiting_shipment", "received", "diagnosing", "repairing", "repaired", "shipped_back",
+    "completed", "cancelled",
+)
+RETURN_KINDS = ("return", "exchange")
+RETURN_STATUSES = ("submitted", "approved", "rejected", "completed", "cancelled")
+COMPLAINT_STATUSES = ("open", "investigating", "resolved", "closed")
+
+# Constraint names are fixed so that migrations can refer to them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Base = declarative_base(metadata=metadata)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on databases with and without time zone support."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a time zone")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Money(TypeDecorator):
+    """Yuan amounts as exact Decimals, stored as integer fen (SQLite has no exact decimal type)."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[Decimal], dialect) -> Optional[int]:
+        if value is None:
+            return None
+        cents = Decimal(value) * 100
+        if cents != cents.to_integral_value():
+            raise ValueError(f"amount {value} has more than 2 decimals")
+        return int(cents)
+
+    def process_result_value(self, value: Optional[int], dialect) -> Optional[Decimal]:
+        return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+def _one_of(column: str, values: tuple) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(Integer, primary_key=True)
+    phone = Column(String(11), nullable=False, unique=True)
+    name = Column(String(100), nullable=False, default="")
+
+    orders = relationship("Order", back_populates="customer")
+    devices = relationship("Device", back_populates="customer")
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    sku = Column(String(40), primary_key=True)
+    name = Column(String(200), nullable=False)
+    category = Column(String(40), nullable=False)
+    warranty_months = Column(Integer, nullable=False)
+    return_days = Column(Integer, nullable=False)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (CheckConstraint(_one_of("status", ORDER_STATUSES), name="status"),)
+
+    order_id = Column(String(14), primary_key=True)
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    status = Column(String(20), nullable=False)
+    total_amount = Column(Money, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    paid_at = Column(UTCDateTime)
+    shipped_at = Column(UTCDateTime)
+    delivered_at = Column(UTCDateTime)
+    carrier = Column(String(40))
+    tracking_no = Column(String(40))
+
+    customer = relationship("Customer", back_populates="orders")
+    items = relationship("OrderItem", back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id")
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(ForeignKey("orders.order_id", ondelete="CASCADE"), nullable=False, index=True)
+    sku = Column(ForeignKey("products.sku"), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    unit_price = Column(Money, nullable=False)
+
+    order = relationship("Order", back_populates="items")
+    product = relationship("Product")
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    serial_number = Column(String(12), primary_key=True)
+    sku = Column(ForeignKey("products.sku"), nullable=False)
+    order_id = Column(ForeignKey("orders.order_id"))
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    purchase_date = Column(Date, nullable=False)
+    extended_warranty_months = Column(Integer, nullable=False, default=0)
+
+    product = relationship("Product")
+    customer = relationship("Customer", back_populates="devices")
+
+
+class Repair(Base):
+    __tablename__ = "repairs"
+    __table_args__ = (CheckConstraint(_one_of("status", REPAIR_STATUSES), name="status"),)
+
+    repair_id = Column(String(12), primary_key=True)
+    serial_number = Column(ForeignKey("devices.serial_number"), nullable=False, index=True)
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    fault = Column(Text, nullable=False)
+    status = Column(String(20), nullable=False)
+    in_warranty = Column(Integer)  # 1/0 when the bot filed it; unknown for imported records
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    estimated_done = Column(Date)
+    return_carrier = Column(String(40))
+    return_tracking_no = Column(String(40))
+    conversation_id = Column(String(255))
+
+    device = relationship("Device")
+    customer = relationship("Customer")
+    history = relationship(
+        "RepairEvent", back_populates="repair", cascade="all, delete-orphan", order_by="RepairEvent.id"
+    )
+
+
+class RepairEvent(Base):
+    """One step of a repair's status history."""
+
+    __tablename__ = "repair_events"
+
+    id = Column(Integer, primary_key=True)
+    repair_id = Column(ForeignKey("repairs.repair_id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(20), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+    note = Column(Text)
+
+    repair = relationship("Repair", back_populates="history")
+
+
+class ReturnRequest(Base):
+    __tablename__ = "return_requests"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", RETURN_KINDS), name="kind"),
+        CheckConstraint(_one_of("status", RETURN_STATUSES), name="status"),
+    )
+
+    return_id = Column(String(12), primary_key=True)
+    order_id = Column(ForeignKey("orders.order_id"), nullable=False, index=True)
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    kind = Column(String(10), nullable=False)
+    reason = Column(Text, nullable=False)
+    status = Column(String(20), nullable=False, default="submitted")
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    conversation_id = Column(String(255))
+
+    order = relationship("Order")
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (CheckConstraint(_one_of("status", COMPLAINT_STATUSES), name="status"),)
+
+    complaint_id = Column(String(12), primary_key=True)
+    customer_id = Column(ForeignKey("customers.id"), index=True)
+    contact_phone = Column(String(11))
+    order_id = Column(ForeignKey("orders.order_id"))
+    description = Column(Text, nullable=False)
+    status = Column(String(20), nullable=False, default="open")
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    conversation_id = Column(String(255))
+
+
+class IdCounter(Base):
+    """The last number handed out per id prefix and year, so that ticket ids are never reused."""
+
+    __tablename__ = "id_counters"
+
+    prefix = Column(String(2), primary_key=True)
+    year = Column(Integer, primary_key=True)
+    last_value = Column(Integer, nullable=False)
