@@ -19,8 +19,13 @@ from typing import Any, Dict, Iterator, List, Optional
 import httpx
 import pytest
 
-from bot.knowledge import PROJECT_ROOT
+from bot.formatting import beijing_today
+from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
+from bot.store import schema
+from bot.store.db import get_engine
+from bot.store.importer import catalogue_document, import_document
 from bot.training import ensure_model
+from tests.records import Ids, records
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 SERVER_ENV = {
@@ -72,6 +77,31 @@ class Server:
         self._log_file.close()
 
 
+def seed_database(url: str) -> None:
+    """Schema, the real product catalogue and the test records, in the database at `url`."""
+    engine = get_engine(url)
+    schema.upgrade(engine)
+    import_document(catalogue_document(load_knowledge(KNOWLEDGE_DIR).products), engine)
+    import_document(records(), engine)
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh SQLite database with the test records; DATABASE_URL points at it for the code under test."""
+    url = f"sqlite:///{tmp_path / 'tp.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_engine.cache_clear()
+    seed_database(url)
+    yield url
+    get_engine(url).dispose()
+    get_engine.cache_clear()
+
+
+@pytest.fixture
+def ids() -> Ids:
+    return Ids(beijing_today())
+
+
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     return ensure_model()
@@ -83,12 +113,19 @@ def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def action_server(server_dir: Path) -> Iterator[str]:
+def server_database(server_dir: Path) -> str:
+    url = f"sqlite:///{server_dir / 'tp.db'}"
+    seed_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def action_server(server_dir: Path, server_database: str) -> Iterator[str]:
     port = free_port()
     server = Server(
         "action server",
         [RASA, "run", "actions", "--actions", "bot.actions", "--port", str(port)],
-        dict(os.environ, **SERVER_ENV),
+        dict(os.environ, **SERVER_ENV, DATABASE_URL=server_database),
         server_dir / "actions.log",
     )
     server.wait_until_ready(f"http://127.0.0.1:{port}/health", timeout=120)

@@ -1,0 +1,150 @@
+"""What the business-task actions share: identity checks, database faults, slot resets."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.identifiers import fold_width, normalize_identifier
+
+logger = logging.getLogger(__name__)
+
+VERIFIED_PHONES = "verified_phones"
+FAILURES = "verification_failures"
+LOCKED = "lookups_locked"
+
+# Slots each form fills, cleared when its task is done or stopped so that the next request starts afresh.
+FORM_SLOTS: Dict[Text, List[Text]] = {
+    "order_status_form": ["order_id", "phone_last4"],
+    "warranty_form": ["serial_number"],
+    "repair_status_form": ["repair_id", "phone_last4"],
+    "repair_request_form": ["serial_number", "fault_description", "contact_phone", "repair_confirmed"],
+    "return_form": ["order_id", "phone_last4", "return_kind", "return_reason"],
+    "complaint_form": ["complaint_description", "complaint_order", "contact_phone"],
+}
+MIN_DESCRIPTION_LENGTH = 4
+
+
+def max_attempts() -> int:
+    """Failed identity checks allowed per conversation before look-ups are locked (TP_VERIFICATION_ATTEMPTS)."""
+    return int(os.environ.get("TP_VERIFICATION_ATTEMPTS", "3"))
+
+
+def reset_slots(form: Text) -> List[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS.get(form, [])]
+
+
+# --- identity -------------------------------------------------------------------------------------
+
+
+def is_verified(tracker: Tracker, phone: Text) -> bool:
+    return phone in (tracker.get_slot(VERIFIED_PHONES) or [])
+
+
+def is_locked(tracker: Tracker) -> bool:
+    return bool(tracker.get_slot(LOCKED))
+
+
+def verified_events(tracker: Tracker, phone: Text) -> Dict[Text, Any]:
+    phones = list(tracker.get_slot(VERIFIED_PHONES) or [])
+    if phone not in phones:
+        phones.append(phone)
+    return {VERIFIED_PHONES: phones}
+
+
+def failed_events(tracker: Tracker, dispatcher: CollectingDispatcher, response: Text, slot: Text) -> Dict[Text, Any]:
+    """Count a failed check; after the last allowed attempt, lock look-ups for this conversation."""
+    failures = int(tracker.get_slot(FAILURES) or 0) + 1
+    logger.warning("conversation %s: identity check failed (%d/%d)", tracker.sender_id, failures, max_attempts())
+    if failures >= max_attempts():
+        return {FAILURES: failures, LOCKED: True, slot: None}  # required_slots is then empty: the form ends
+    dispatcher.utter_message(response=response, attempts_left=max_attempts() - failures)
+    return {FAILURES: failures, slot: None}
+
+
+def matches_phone(given: Optional[Text], phone: Text) -> Optional[bool]:
+    """Whether `given` is the last 4 digits, or the whole, of `phone`; None when it is neither shape."""
+    if given is None:
+        return None
+    full = normalize_identifier("phone", given)
+    if full is not None:
+        return full == phone
+    digits = re.findall(r"\d+", fold_width(str(given)))
+    if len(digits) == 1 and len(digits[0]) == 4:
+        return digits[0] == phone[-4:]
+    return None
+
+
+def description(value: Any) -> Optional[Text]:
+    text = str(value or "").strip()
+    return text if len(text) >= MIN_DESCRIPTION_LENGTH else None
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+def database_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker, where: Text, error: Exception) -> None:
+    """Log the cause for the operator; tell the customer politely, offering a person."""
+    logger.error("conversation %s: database unavailable in %s: %s: %s",
+                 tracker.sender_id, where, type(error).__name__, error)
+    dispatcher.utter_message(response="utter_service_unavailable")
+
+
+class GuardedFormValidation(FormValidationAction):
+    """A form validation that answers a database fault with an apology instead of an error."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            requested = tracker.get_slot("requested_slot")
+            return [SlotSet(requested, None)] if requested else []
+
+
+class IdentityCheckedForm(GuardedFormValidation):
+    """A form that shows a customer's own records: it asks for the phone's last 4 digits unless that phone
+    was already verified in this conversation, and locks look-ups after too many failed attempts."""
+
+    record_slot: Text = ""
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        """The phone number on the record, or None when there is no such record."""
+        raise NotImplementedError
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Text]:
+        if is_locked(tracker):
+            return []
+        slots = list(domain_slots)
+        record_id = tracker.get_slot(self.record_slot)
+        if record_id and "phone_last4" in slots:
+            phone = self.record_phone(record_id)
+            if phone and is_verified(tracker, phone):
+                slots.remove("phone_last4")
+        return slots
+
+    def validate_phone_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        record_id = tracker.get_slot(self.record_slot)
+        phone = self.record_phone(record_id) if record_id else None
+        if phone is None:
+            return {"phone_last4": None}
+        match = matches_phone(value, phone)
+        if match is None:
+            dispatcher.utter_message(response="utter_invalid_phone_last4")
+            return {"phone_last4": None}
+        if not match:
+            return failed_events(tracker, dispatcher, "utter_verification_failed", "phone_last4")
+        # Keep only the fact that the check passed, not the digits.
+        return {"phone_last4": "verified", **verified_events(tracker, phone)}

@@ -1,0 +1,93 @@
+"""Complaint: description → order (optional) → contact phone → a new TS ticket, reply within 24 hours."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import GuardedFormValidation, database_unavailable, description, reset_slots
+from bot.actions.orders import validate_order_number
+from bot.identifiers import mask_phone, normalize_identifier
+from bot.store.db import transaction
+from bot.store.ids import next_id
+from bot.store.models import Complaint, Customer
+
+NO_ORDER = "none"
+_NO_ORDER_WORDS = re.compile(r"没有|无|不涉及|跳过|没|不是订单|不用")
+
+
+class ValidateComplaintForm(GuardedFormValidation):
+    def name(self) -> Text:
+        return "validate_complaint_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Text]:
+        slots = list(domain_slots)
+        if tracker.get_slot("order_id") and not tracker.get_slot("complaint_order"):
+            slots.remove("complaint_order")  # the complaint already named its order
+        return slots
+
+    def validate_complaint_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        text = description(value)
+        if text is None:
+            dispatcher.utter_message(response="utter_text_too_short")
+        return {"complaint_description": text}
+
+    def validate_complaint_order(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        if normalize_identifier("order_id", value) is None and _NO_ORDER_WORDS.search(str(value or "")):
+            return {"complaint_order": NO_ORDER}
+        return {"complaint_order": validate_order_number(value, dispatcher)}
+
+    def validate_contact_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        phone = normalize_identifier("phone", value)
+        if phone is None:
+            dispatcher.utter_message(response="utter_invalid_contact_phone")
+        return {"contact_phone": phone}
+
+
+class ActionSubmitComplaint(Action):
+    def name(self) -> Text:
+        return "action_submit_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        done = reset_slots("complaint_form") + reset_slots("order_status_form")
+        text, phone = tracker.get_slot("complaint_description"), tracker.get_slot("contact_phone")
+        if not (text and phone):
+            return done
+        order_id = tracker.get_slot("complaint_order") or tracker.get_slot("order_id")
+        try:
+            with transaction() as session:
+                now = datetime.now(timezone.utc)
+                complaint = Complaint(
+                    complaint_id=next_id(session, "TS", now),
+                    customer_id=session.execute(select(Customer.id).where(Customer.phone == phone)).scalar(),
+                    contact_phone=phone,
+                    order_id=None if order_id in (None, NO_ORDER) else order_id,
+                    description=text,
+                    status="open",
+                    created_at=now,
+                    conversation_id=tracker.sender_id,
+                )
+                session.add(complaint)
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return done
+        dispatcher.utter_message(response="utter_complaint_submitted", complaint_id=complaint.complaint_id,
+                                 masked_phone=mask_phone(phone))
+        return done

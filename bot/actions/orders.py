@@ -1,0 +1,99 @@
+"""Order status: order number → identity check → status, items, key dates, carrier and tracking number."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import IdentityCheckedForm, database_unavailable, is_locked, is_verified, reset_slots
+from bot.actions.labels import ORDER_STATUS
+from bot.formatting import format_amount, format_datetime
+from bot.identifiers import mask_phone, normalize_identifier
+from bot.store.db import transaction
+from bot.store.models import Order
+
+
+def find_order(session, order_id: Text) -> Optional[Order]:
+    return session.get(Order, order_id)
+
+
+def order_phone(order_id: Text) -> Optional[Text]:
+    with transaction() as session:
+        order = find_order(session, order_id)
+        return order.customer.phone if order else None
+
+
+def validate_order_number(value: Any, dispatcher: CollectingDispatcher) -> Optional[Text]:
+    """The canonical order number if it is well-formed and exists; otherwise tell the customer and return None."""
+    order_id = normalize_identifier("order_id", value)
+    if order_id is None:
+        dispatcher.utter_message(response="utter_invalid_order_id")
+        return None
+    if order_phone(order_id) is None:
+        dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+        return None
+    return order_id
+
+
+class ValidateOrderStatusForm(IdentityCheckedForm):
+    record_slot = "order_id"
+
+    def name(self) -> Text:
+        return "validate_order_status_form"
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        return order_phone(record_id)
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        # A new order number needs its own identity check (unless its phone is already verified).
+        return {"order_id": validate_order_number(value, dispatcher), "phone_last4": None}
+
+
+def order_details(order: Order) -> Dict[Text, Text]:
+    timeline = [
+        (label, moment)
+        for label, moment in (("下单时间", order.created_at), ("付款时间", order.paid_at),
+                              ("发货时间", order.shipped_at), ("签收时间", order.delivered_at))
+        if moment is not None
+    ]
+    shipping = ""
+    if order.carrier and order.tracking_no:
+        shipping = f"物流：{order.carrier}，运单号 {order.tracking_no}"
+    return {
+        "order_id": order.order_id,
+        "status": ORDER_STATUS[order.status],
+        "items": "；".join(f"{item.product.name} ×{item.quantity}" for item in order.items),
+        "amount": format_amount(order.total_amount),
+        "masked_phone": mask_phone(order.customer.phone),
+        "timeline": "".join(f"{label}：{format_datetime(moment)}\n" for label, moment in timeline),
+        "shipping": shipping,
+    }
+
+
+class ActionShowOrderStatus(Action):
+    def name(self) -> Text:
+        return "action_show_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        done = reset_slots("order_status_form")
+        if is_locked(tracker):
+            dispatcher.utter_message(response="utter_lookups_locked")
+            return done
+        order_id = tracker.get_slot("order_id")
+        try:
+            with transaction() as session:
+                order = find_order(session, order_id) if order_id else None
+                if order is None or not is_verified(tracker, order.customer.phone):
+                    return done  # the form already told the customer why
+                dispatcher.utter_message(response="utter_order_details", **order_details(order))
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+        return done

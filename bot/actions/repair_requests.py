@@ -1,0 +1,165 @@
+"""Repair request: serial number → fault → contact phone (the owner's) → confirmation → a new WX ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import (
+    GuardedFormValidation,
+    database_unavailable,
+    description,
+    failed_events,
+    is_locked,
+    is_verified,
+    reset_slots,
+    verified_events,
+)
+from bot.actions.warranty import validate_serial
+from bot.aftersales import warranty_status
+from bot.formatting import beijing_today, format_date
+from bot.identifiers import mask_phone, normalize_identifier
+from bot.store.db import transaction
+from bot.store.ids import next_id
+from bot.store.models import Device, Repair, RepairEvent
+
+CLOSED_REPAIR_STATUSES = ("completed", "cancelled")
+
+
+def owner_phone(serial: Text) -> Optional[Text]:
+    with transaction() as session:
+        device = session.get(Device, serial)
+        return device.customer.phone if device else None
+
+
+class ValidateRepairRequestForm(GuardedFormValidation):
+    def name(self) -> Text:
+        return "validate_repair_request_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Text]:
+        if is_locked(tracker):
+            return []
+        slots = list(domain_slots)
+        serial = tracker.get_slot("serial_number")
+        phone = owner_phone(serial) if serial else None
+        if phone and is_verified(tracker, phone) and not tracker.get_slot("contact_phone"):
+            slots.remove("contact_phone")  # the owner's number is already confirmed in this conversation
+        return slots
+
+    def validate_serial_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return {"serial_number": validate_serial(value, dispatcher)}
+
+    def validate_fault_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        fault = description(value)
+        if fault is None:
+            dispatcher.utter_message(response="utter_text_too_short")
+        return {"fault_description": fault}
+
+    def validate_contact_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        phone = normalize_identifier("phone", value)
+        if phone is None:
+            dispatcher.utter_message(response="utter_invalid_contact_phone")
+            return {"contact_phone": None}
+        serial = tracker.get_slot("serial_number")
+        if serial and phone != owner_phone(serial):
+            return failed_events(tracker, dispatcher, "utter_contact_phone_mismatch", "contact_phone")
+        return {"contact_phone": phone, **verified_events(tracker, phone)}
+
+
+class ActionAskRepairConfirmed(Action):
+    """The confirmation question, with the details the customer is confirming."""
+
+    def name(self) -> Text:
+        return "action_ask_repair_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        serial = tracker.get_slot("serial_number")
+        try:
+            with transaction() as session:
+                device = session.get(Device, serial)
+                product_name, phone = device.product.name, device.customer.phone
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return []
+        dispatcher.utter_message(
+            response="utter_ask_repair_confirmed",
+            product_name=product_name,
+            serial_number=serial,
+            fault_description=tracker.get_slot("fault_description"),
+            masked_contact_phone=mask_phone(tracker.get_slot("contact_phone") or phone),
+        )
+        return []
+
+
+class ActionSubmitRepairRequest(Action):
+    def name(self) -> Text:
+        return "action_submit_repair_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        done = reset_slots("repair_request_form")
+        if is_locked(tracker):
+            dispatcher.utter_message(response="utter_lookups_locked")
+            return done
+        serial, fault = tracker.get_slot("serial_number"), tracker.get_slot("fault_description")
+        if not (serial and fault and tracker.get_slot("repair_confirmed")):
+            return done
+        try:
+            with transaction() as session:
+                device = session.get(Device, serial)
+                if device is None or not is_verified(tracker, device.customer.phone):
+                    return done
+                open_repair = session.execute(
+                    select(Repair.repair_id).where(
+                        Repair.serial_number == serial, Repair.status.notin_(CLOSED_REPAIR_STATUSES)
+                    )
+                ).scalar()
+                if open_repair:
+                    dispatcher.utter_message(response="utter_repair_already_open", repair_id=open_repair)
+                    return done
+                repair_id, in_warranty, ends_on = self._file(session, device, fault, tracker.sender_id)
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return done
+        if in_warranty:
+            cost = f"设备在保修期内（至 {format_date(ends_on)}），经检测属于质量问题的将免费维修。"
+        else:
+            cost = f"设备已于 {format_date(ends_on)} 过保，将按付费维修处理：检测后先报价，经您确认再维修。"
+        dispatcher.utter_message(response="utter_repair_submitted", repair_id=repair_id, cost=cost)
+        return done
+
+    @staticmethod
+    def _file(session, device: Device, fault: Text, conversation_id: Text):
+        now = datetime.now(timezone.utc)
+        status = warranty_status(device, beijing_today(now))
+        repair = Repair(
+            repair_id=next_id(session, "WX", now),
+            serial_number=device.serial_number,
+            customer_id=device.customer_id,
+            fault=fault,
+            status="submitted",
+            in_warranty=int(status.in_warranty),
+            created_at=now,
+            updated_at=now,
+            conversation_id=conversation_id,
+        )
+        repair.history.append(RepairEvent(status="submitted", at=now, note="客户通过在线客服提交"))
+        session.add(repair)
+        return repair.repair_id, status.in_warranty, status.ends_on

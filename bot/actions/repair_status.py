@@ -1,0 +1,87 @@
+"""Repair status: ticket → identity check → status, history, estimated completion, return shipment."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import IdentityCheckedForm, database_unavailable, is_locked, is_verified, reset_slots
+from bot.actions.labels import REPAIR_STATUS
+from bot.formatting import format_date, format_datetime
+from bot.identifiers import normalize_identifier
+from bot.store.db import transaction
+from bot.store.models import Repair
+
+
+def repair_phone(repair_id: Text) -> Optional[Text]:
+    with transaction() as session:
+        repair = session.get(Repair, repair_id)
+        return repair.customer.phone if repair else None
+
+
+class ValidateRepairStatusForm(IdentityCheckedForm):
+    record_slot = "repair_id"
+
+    def name(self) -> Text:
+        return "validate_repair_status_form"
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        return repair_phone(record_id)
+
+    def validate_repair_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        repair_id = normalize_identifier("repair_id", value)
+        if repair_id is None:
+            dispatcher.utter_message(response="utter_invalid_repair_id")
+            return {"repair_id": None}
+        if repair_phone(repair_id) is None:
+            dispatcher.utter_message(response="utter_repair_not_found", repair_id=repair_id)
+            return {"repair_id": None}
+        return {"repair_id": repair_id, "phone_last4": None}
+
+
+def repair_details(repair: Repair) -> Dict[Text, Text]:
+    estimate = ""
+    if repair.estimated_done and repair.status not in ("shipped_back", "completed", "cancelled"):
+        estimate = f"预计完成：{format_date(repair.estimated_done)}\n"
+    shipping = ""
+    if repair.return_carrier and repair.return_tracking_no:
+        shipping = f"\n寄回物流：{repair.return_carrier}，运单号 {repair.return_tracking_no}"
+    history = "\n".join(f"· {format_datetime(event.at)} {REPAIR_STATUS[event.status]}" for event in repair.history)
+    return {
+        "repair_id": repair.repair_id,
+        "product_name": repair.device.product.name,
+        "fault": repair.fault,
+        "status": REPAIR_STATUS[repair.status],
+        "estimate": estimate,
+        "history": history,
+        "shipping": shipping,
+    }
+
+
+class ActionShowRepairStatus(Action):
+    def name(self) -> Text:
+        return "action_show_repair_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        done = reset_slots("repair_status_form")
+        if is_locked(tracker):
+            dispatcher.utter_message(response="utter_lookups_locked")
+            return done
+        repair_id = tracker.get_slot("repair_id")
+        try:
+            with transaction() as session:
+                repair = session.get(Repair, repair_id) if repair_id else None
+                if repair is None or not is_verified(tracker, repair.customer.phone):
+                    return done
+                dispatcher.utter_message(response="utter_repair_details", **repair_details(repair))
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+        return done

@@ -1,0 +1,140 @@
+"""Return or exchange: order → identity check → eligibility → return or exchange → reason → a new TH request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import (
+    IdentityCheckedForm,
+    database_unavailable,
+    description,
+    is_locked,
+    is_verified,
+    reset_slots,
+)
+from bot.actions.labels import ORDER_STATUS, RETURN_KIND
+from bot.actions.orders import find_order, order_phone, validate_order_number
+from bot.aftersales import ReturnDecision, return_decision
+from bot.formatting import beijing_today, format_date
+from bot.store.db import transaction
+from bot.store.ids import next_id
+from bot.store.models import Order, ReturnRequest
+
+
+def decide(session, order: Order) -> ReturnDecision:
+    existing = session.execute(select(ReturnRequest).where(ReturnRequest.order_id == order.order_id)).scalars()
+    return return_decision(order, list(existing), beijing_today())
+
+
+def return_kind(value: Any) -> Optional[Text]:
+    text = str(value or "")
+    if "换" in text:
+        return "exchange"
+    if "退" in text:
+        return "return"
+    return None
+
+
+class ValidateReturnForm(IdentityCheckedForm):
+    record_slot = "order_id"
+
+    def name(self) -> Text:
+        return "validate_return_form"
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        return order_phone(record_id)
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Text]:
+        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        order_id = tracker.get_slot("order_id")
+        if order_id and slots and "phone_last4" not in slots:
+            # Identity established: stop here if the order cannot be returned; the submit action says why.
+            with transaction() as session:
+                order = find_order(session, order_id)
+                if order is not None and not decide(session, order).eligible:
+                    return []
+        return slots
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return {"order_id": validate_order_number(value, dispatcher), "phone_last4": None}
+
+    def validate_return_kind(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        kind = return_kind(value)
+        if kind is None:
+            dispatcher.utter_message(response="utter_invalid_return_kind")
+        return {"return_kind": kind}
+
+    def validate_return_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        reason = description(value)
+        if reason is None:
+            dispatcher.utter_message(response="utter_text_too_short")
+        return {"return_reason": reason}
+
+
+def explain_ineligible(dispatcher: CollectingDispatcher, order: Order, decision: ReturnDecision) -> None:
+    if decision.reason == "already_requested":
+        dispatcher.utter_message(response="utter_return_already_requested", order_id=order.order_id,
+                                 return_id=decision.existing_return_id)
+    elif decision.reason == "already_refunded":
+        dispatcher.utter_message(response="utter_return_already_refunded", order_id=order.order_id,
+                                 status=ORDER_STATUS[order.status])
+    elif decision.reason == "window_passed":
+        dispatcher.utter_message(response="utter_return_window_passed", order_id=order.order_id,
+                                 deadline=format_date(decision.deadline))
+    else:
+        dispatcher.utter_message(response="utter_return_not_delivered", order_id=order.order_id,
+                                 status=ORDER_STATUS[order.status])
+
+
+class ActionSubmitReturn(Action):
+    def name(self) -> Text:
+        return "action_submit_return"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        done = reset_slots("return_form")
+        if is_locked(tracker):
+            dispatcher.utter_message(response="utter_lookups_locked")
+            return done
+        order_id = tracker.get_slot("order_id")
+        try:
+            with transaction() as session:
+                order = find_order(session, order_id) if order_id else None
+                if order is None or not is_verified(tracker, order.customer.phone):
+                    return done
+                decision = decide(session, order)
+                if not decision.eligible:
+                    explain_ineligible(dispatcher, order, decision)
+                    return done
+                kind, reason = tracker.get_slot("return_kind"), tracker.get_slot("return_reason")
+                if not (kind and reason):
+                    return done
+                now = datetime.now(timezone.utc)
+                request = ReturnRequest(
+                    return_id=next_id(session, "TH", now), order_id=order.order_id, customer_id=order.customer_id,
+                    kind=kind, reason=reason, status="submitted", created_at=now, conversation_id=tracker.sender_id,
+                )
+                session.add(request)
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return done
+        refund_note = "检验通过后退款将原路退回。" if kind == "return" else "检验通过后为您寄出新品。"
+        dispatcher.utter_message(response="utter_return_submitted", kind=RETURN_KIND[kind],
+                                 return_id=request.return_id, refund_note=refund_note)
+        return done

@@ -1,0 +1,82 @@
+"""Warranty check by serial number: product, purchase date, warranty end, days left. No personal data."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import GuardedFormValidation, database_unavailable, reset_slots
+from bot.aftersales import WarrantyStatus, warranty_status
+from bot.formatting import beijing_today, format_date
+from bot.identifiers import normalize_identifier
+from bot.store.db import transaction
+from bot.store.models import Device
+
+
+def validate_serial(value: Any, dispatcher: CollectingDispatcher) -> Optional[Text]:
+    """The canonical serial number if it is well-formed and registered; otherwise tell the customer."""
+    serial = normalize_identifier("serial_number", value)
+    if serial is None:
+        dispatcher.utter_message(response="utter_invalid_serial_number")
+        return None
+    with transaction() as session:
+        if session.get(Device, serial) is None:
+            dispatcher.utter_message(response="utter_device_not_found", serial_number=serial)
+            return None
+    return serial
+
+
+class ValidateWarrantyForm(GuardedFormValidation):
+    def name(self) -> Text:
+        return "validate_warranty_form"
+
+    def validate_serial_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return {"serial_number": validate_serial(value, dispatcher)}
+
+
+def warranty_terms(status: WarrantyStatus) -> Text:
+    terms = f"{status.months} 个月"
+    if status.extended_months:
+        terms += f" + 延保 {status.extended_months} 个月"
+    return terms
+
+
+def warranty_verdict(status: WarrantyStatus) -> Text:
+    if status.in_warranty:
+        return f"✅ 在保修期内，还剩 {status.days_left} 天。如有质量问题可免费维修。"
+    return "❌ 已过保修期。您仍可申请付费维修，我们会先检测并报价，经您确认后再维修。"
+
+
+class ActionShowWarranty(Action):
+    def name(self) -> Text:
+        return "action_show_warranty"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        serial = tracker.get_slot("serial_number")
+        try:
+            with transaction() as session:
+                device = session.get(Device, serial) if serial else None
+                if device is None:
+                    return reset_slots("warranty_form")
+                status = warranty_status(device, beijing_today())
+                dispatcher.utter_message(
+                    response="utter_warranty_details",
+                    product_name=device.product.name,
+                    serial_number=device.serial_number,
+                    purchase_date=format_date(status.purchase_date),
+                    warranty_terms=warranty_terms(status),
+                    ends_on=format_date(status.ends_on),
+                    verdict=warranty_verdict(status),
+                )
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+        # The serial number stays: "申请维修" right after this needs it.
+        return []

@@ -1,0 +1,62 @@
+"""Running actions as the action server does: real trackers, the real domain, a real database."""
+
+import asyncio
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import PROJECT_ROOT
+
+
+@lru_cache(maxsize=1)
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    new: Optional[Dict[str, Any]] = None,
+    form: Optional[str] = None,
+    requested: Optional[str] = None,
+    text: str = "",
+    sender: str = "customer-1",
+) -> Tracker:
+    """A tracker whose last user message set the slots in `new` (the ones a form validation checks)."""
+    values = {"verified_phones": None, "verification_failures": 0, "lookups_locked": False}
+    values.update(slots or {})
+    values.update(new or {})
+    values["requested_slot"] = requested
+    events: List[Dict[str, Any]] = []
+    if form:
+        events.append({"event": "active_loop", "name": form})
+    events.append({"event": "user", "text": text, "parse_data": {"intent": {"name": "inform"}, "entities": []}})
+    events += [{"event": "slot", "name": name, "value": value} for name, value in (new or {}).items()]
+    return Tracker.from_dict({
+        "sender_id": sender, "slots": values, "events": events, "paused": False, "followup_action": None,
+        "latest_message": {"text": text, "intent": {"name": "inform"}, "entities": []},
+        "active_loop": {"name": form} if form else {}, "latest_action_name": "action_listen",
+    })
+
+
+def run(action: Action, current: Tracker) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    """The slots the action set, and the messages it sent."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, current, domain()))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return slots, dispatcher.messages
+
+
+def responses(messages: List[Dict[str, Any]]) -> List[str]:
+    return [m.get("response") for m in messages]
+
+
+def next_question(current: Tracker, slots: Dict[str, Any]) -> Optional[str]:
+    """The slot Rasa asks for next: the validation's choice, else the first empty required slot."""
+    if "requested_slot" in slots:
+        return slots["requested_slot"]
+    form = current.active_loop.get("name")
+    merged = {**current.slots, **slots}
+    return next((s for s in domain()["forms"][form]["required_slots"] if merged.get(s) is None), None)

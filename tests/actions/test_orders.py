@@ -1,0 +1,117 @@
+import pytest
+
+from bot.actions.orders import ActionShowOrderStatus, ValidateOrderStatusForm
+from tests.actions.conftest import next_question, responses, run, tracker
+
+FORM = "order_status_form"
+
+
+def ask_order(value, **slots):
+    current = tracker(slots=slots, new={"order_id": value}, form=FORM, requested="order_id")
+    found, messages = run(ValidateOrderStatusForm(), current)
+    return found, messages, next_question(current, found)
+
+
+@pytest.mark.parametrize("typed", ["TP123", "我的订单号忘了", "SN7K2M9Q4X1B"])
+def test_malformed_order_number_is_asked_again_with_an_example(database, typed):
+    slots, messages, asked = ask_order(typed)
+    assert slots["order_id"] is None and asked == "order_id"
+    assert responses(messages) == ["utter_invalid_order_id"]
+
+
+def test_unknown_order_is_said_clearly(database):
+    slots, messages, asked = ask_order("TP209901010001")
+    assert slots["order_id"] is None
+    assert messages[0]["response"] == "utter_order_not_found" and messages[0]["order_id"] == "TP209901010001"
+
+
+def test_known_order_asks_for_the_phone_digits(database, ids):
+    slots, messages, asked = ask_order(ids.shipped.lower().replace("tp", "tp "))
+    assert slots["order_id"] == ids.shipped and asked == "phone_last4"
+    assert messages == []
+
+
+def verify(ids, answer, slots=None):
+    current = tracker(slots={"order_id": ids.shipped, **(slots or {})}, new={"phone_last4": answer},
+                      form=FORM, requested="phone_last4")
+    found, messages = run(ValidateOrderStatusForm(), current)
+    return found, messages, next_question(current, found)
+
+
+def test_right_digits_verify_the_phone(database, ids):
+    slots, messages, asked = verify(ids, "8000")
+    assert slots["verified_phones"] == [ids.zhang_phone] and asked is None
+    assert slots["phone_last4"] == "verified"  # the digits themselves are not kept
+    assert messages == []
+
+
+def test_the_whole_phone_number_also_verifies(database, ids):
+    slots, _, asked = verify(ids, "手机是138 0013 8000")
+    assert slots["verified_phones"] == [ids.zhang_phone]
+
+
+def test_wrong_digits_count_and_tell_attempts_left(database, ids):
+    slots, messages, asked = verify(ids, "1234")
+    assert slots["verification_failures"] == 1 and asked == "phone_last4"
+    assert messages[0]["response"] == "utter_verification_failed" and messages[0]["attempts_left"] == 2
+    assert "verified_phones" not in slots
+
+
+def test_input_that_is_not_digits_does_not_count(database, ids):
+    slots, messages, asked = verify(ids, "不记得了")
+    assert responses(messages) == ["utter_invalid_phone_last4"] and "verification_failures" not in slots
+
+
+def test_third_failure_locks_lookups(database, ids):
+    slots, messages, asked = verify(ids, "1234", slots={"verification_failures": 2})
+    assert slots["lookups_locked"] is True and asked is None
+    assert messages == []  # the show action explains the lock once the form ends
+    _, messages = run(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped, "lookups_locked": True}))
+    assert responses(messages) == ["utter_lookups_locked"]
+
+
+def test_locked_conversation_cannot_start_another_lookup(database, ids):
+    slots, _, asked = ask_order(ids.returnable, lookups_locked=True)
+    assert slots["requested_slot"] is None and asked is None  # the form ends; the show action explains the lock
+
+
+def test_verified_phone_is_not_asked_again_for_another_order(database, ids):
+    slots, _, asked = ask_order(ids.returnable, verified_phones=[ids.zhang_phone])
+    assert slots["order_id"] == ids.returnable and asked is None
+
+
+def test_a_verified_customer_must_verify_anew_for_someone_elses_order(database, ids):
+    _, _, asked = ask_order(ids.too_old, verified_phones=[ids.zhang_phone])
+    assert asked == "phone_last4"
+
+
+def test_order_details_with_masked_phone_and_beijing_dates(database, ids):
+    _, messages = run(ActionShowOrderStatus(),
+                      tracker(slots={"order_id": ids.shipped, "verified_phones": [ids.zhang_phone]}))
+    [message] = messages
+    assert message["response"] == "utter_order_details"
+    assert message["status"] == "已发货，运输中" and message["masked_phone"] == "138****8000"
+    assert "TL-WR886N" in message["items"] and "×1" in message["items"] and message["amount"] == "¥129.00"
+    assert "年" in message["timeline"] and "10:00" in message["timeline"]
+    assert message["shipping"] == "物流：顺丰速运，运单号 SF1234567890"
+
+
+def test_details_are_never_shown_unverified(database, ids):
+    slots, messages = run(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}))
+    assert messages == [] and slots["order_id"] is None
+
+
+def test_database_down_gets_an_apology_not_an_error(monkeypatch, ids):
+    from bot.store.db import get_engine
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:9/none")
+    monkeypatch.setenv("DATABASE_TIMEOUT_SECONDS", "1")
+    get_engine.cache_clear()
+    try:
+        slots, messages, asked = ask_order(ids.shipped)
+        assert responses(messages) == ["utter_service_unavailable"] and slots == {"order_id": None}
+        _, messages = run(ActionShowOrderStatus(),
+                          tracker(slots={"order_id": ids.shipped, "verified_phones": [ids.zhang_phone]}))
+        assert responses(messages) == ["utter_service_unavailable"]
+    finally:
+        get_engine.cache_clear()

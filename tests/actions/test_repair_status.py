@@ -1,0 +1,33 @@
+from bot.actions.repair_status import ActionShowRepairStatus, ValidateRepairStatusForm
+from tests.actions.conftest import next_question, responses, run, tracker
+
+FORM = "repair_status_form"
+
+
+def test_ticket_format_existence_and_verification(database, ids):
+    current = tracker(new={"repair_id": "WX12"}, form=FORM, requested="repair_id")
+    assert responses(run(ValidateRepairStatusForm(), current)[1]) == ["utter_invalid_repair_id"]
+    current = tracker(new={"repair_id": "WX2099000001"}, form=FORM, requested="repair_id")
+    assert responses(run(ValidateRepairStatusForm(), current)[1]) == ["utter_repair_not_found"]
+    current = tracker(new={"repair_id": ids.repair.lower()}, form=FORM, requested="repair_id")
+    slots, _ = run(ValidateRepairStatusForm(), current)
+    assert slots["repair_id"] == ids.repair and next_question(current, slots) == "phone_last4"
+    current = tracker(slots={"repair_id": ids.repair}, new={"phone_last4": "尾号8000"}, form=FORM,
+                      requested="phone_last4")
+    slots, _ = run(ValidateRepairStatusForm(), current)
+    assert slots["verified_phones"] == [ids.zhang_phone]
+
+
+def test_details_with_history_and_estimate(database, ids):
+    _, [message] = run(ActionShowRepairStatus(),
+                       tracker(slots={"repair_id": ids.repair, "verified_phones": [ids.zhang_phone]}))
+    assert message["response"] == "utter_repair_details"
+    assert message["status"] == "维修中" and message["fault"] == "无法开机"
+    assert message["history"].count("·") == 2 and "已提交，待审核" in message["history"]
+    assert message["estimate"].startswith("预计完成：")
+
+
+def test_not_shown_to_someone_else(database, ids):
+    _, messages = run(ActionShowRepairStatus(),
+                      tracker(slots={"repair_id": ids.repair, "verified_phones": [ids.li_phone]}))
+    assert messages == []

@@ -1,0 +1,36 @@
+from datetime import datetime, timezone
+
+from bot.store.db import transaction
+from bot.store.ids import next_id
+
+
+def test_ids_count_per_prefix_and_year_above_imported_ones(database, ids):
+    now = datetime.now(timezone.utc)
+    year = now.year
+    with transaction() as session:
+        first = next_id(session, "WX", now)
+        second = next_id(session, "WX", now)
+        complaint = next_id(session, "TS", now)
+    assert first == f"WX{year}000102"  # the imported test repair is WX{year}000101
+    assert second == f"WX{year}000103"
+    assert complaint == f"TS{year}000001"
+
+
+def test_ids_are_never_reused_after_a_rollback_of_other_work(database):
+    now = datetime.now(timezone.utc)
+    with transaction() as session:
+        taken = next_id(session, "TH", now)
+    try:
+        with transaction() as session:
+            next_id(session, "TH", now)
+            raise RuntimeError("the request failed after taking an id")
+    except RuntimeError:
+        pass
+    with transaction() as session:
+        again = next_id(session, "TH", now)
+    assert again != taken and len(again) == 12 and again[2:].isdigit()
+
+
+def test_next_year_starts_again(database):
+    with transaction() as session:
+        assert next_id(session, "TS", datetime(2030, 1, 1, tzinfo=timezone.utc)) == "TS2030000001"
