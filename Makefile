@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install knowledge model run shell test eval clean
+.PHONY: help install knowledge model db import run shell test eval clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,13 +32,21 @@ knowledge: install ## Regenerate training data from knowledge/ (validates every 
 model: knowledge ## Train the model if its inputs changed
 	$(PYTHON) -m bot.training
 
-run: model ## Start the action server and Rasa (REST webhook) and print the URLs
+db: install ## Create/upgrade the database (DATABASE_URL), load the catalogue; demo records if it is empty
+	$(PYTHON) -m bot.store init --demo
+
+import: install ## Import company records: make import FILE=records.yml (JSON or YAML, see README)
+	@test -n "$(FILE)" || { echo "usage: make import FILE=path/to/records.yml"; exit 2; }
+	$(PYTHON) -m bot.store import $(FILE)
+
+run: model db ## Start the action server and Rasa (REST webhook) and print the URLs
 	scripts/run.sh
 
-shell: model ## Chat in the terminal (rasa shell) with the action server running
+shell: model db ## Chat in the terminal (rasa shell) with the action server running
 	scripts/run.sh --shell
 
 test: model ## Run the whole test suite (trains the model first if its inputs changed)
+	scripts/ensure-postgres.sh
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection, entity F1

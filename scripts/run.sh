@@ -45,13 +45,15 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RAS
 pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" var/log/rasa.log 300
 
+records="var/tp.db (SQLite)"
+if [ -n "${DATABASE_URL:-}" ]; then records='$DATABASE_URL'; fi  # never print credentials
 cat <<INFO
 
 TP customer-service assistant is running.
   REST webhook:   POST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook
                   curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"demo","message":"保修期多久"}'
   Action server:  http://127.0.0.1:${ACTION_PORT}/webhook
-  Conversations:  ${TRACKER_DB} (SQLite)      Logs: var/log/
+  Conversations:  ${TRACKER_DB} (SQLite)      Records: ${records}      Logs: var/log/
 Press Ctrl-C to stop.
 INFO
 wait -n "${pids[@]}"

@@ -25,6 +25,8 @@ from bot.store import schema
 from bot.store.db import get_engine
 from bot.store.importer import catalogue_document, import_document
 from bot.training import ensure_model
+from tests.postgres import TemporaryPostgres
+from tests.postgres import unavailable_reason as postgres_unavailable
 from tests.records import Ids, records
 
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -85,16 +87,30 @@ def seed_database(url: str) -> None:
     import_document(records(), engine)
 
 
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh SQLite database with the test records; DATABASE_URL points at it for the code under test."""
-    url = f"sqlite:///{tmp_path / 'tp.db'}"
+def use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Seed the database at `url` and point DATABASE_URL at it for the code under test."""
     monkeypatch.setenv("DATABASE_URL", url)
     get_engine.cache_clear()
     seed_database(url)
     yield url
     get_engine(url).dispose()
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh SQLite database with the test records."""
+    yield from use_database(f"sqlite:///{tmp_path / 'tp.db'}", monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TemporaryPostgres]:
+    reason = postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = TemporaryPostgres().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -134,10 +150,11 @@ def action_server(server_dir: Path, server_database: str) -> Iterator[str]:
 
 
 class RasaServer:
-    def __init__(self, url: str, token: str, tracker_db: Path) -> None:
+    def __init__(self, url: str, token: str, tracker_db: Path, database: str) -> None:
         self.url = url
         self.token = token
         self.tracker_db = tracker_db
+        self.database = database  # the business database the action server uses
 
     def parse(self, text: str) -> Dict[str, Any]:
         response = httpx.post(f"{self.url}/model/parse", params={"token": self.token}, json={"text": text}, timeout=30)
@@ -151,7 +168,9 @@ class RasaServer:
 
 
 @pytest.fixture(scope="session")
-def rasa_server(trained_model: Path, action_server: str, server_dir: Path) -> Iterator[RasaServer]:
+def rasa_server(
+    trained_model: Path, action_server: str, server_dir: Path, server_database: str
+) -> Iterator[RasaServer]:
     """`rasa run` as `make run` starts it, with the API enabled behind a token so tests can inspect NLU."""
     port = free_port()
     token = secrets.token_hex(16)
@@ -169,7 +188,7 @@ def rasa_server(trained_model: Path, action_server: str, server_dir: Path) -> It
     )
     url = f"http://127.0.0.1:{port}"
     server.wait_until_ready(f"{url}/", timeout=300)
-    yield RasaServer(url, token, tracker_db)
+    yield RasaServer(url, token, tracker_db, server_database)
     server.stop()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -99,7 +100,14 @@ def database_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker, whe
 
 
 class GuardedFormValidation(FormValidationAction):
-    """A form validation that answers a database fault with an apology instead of an error."""
+    """A form validation that answers a database fault with an apology instead of an error.
+
+    Abstract (no `name`), so that the action server does not register it as an action of its own.
+    """
+
+    @abstractmethod
+    def name(self) -> Text:
+        """validate_<form name>"""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         try:
@@ -116,9 +124,9 @@ class IdentityCheckedForm(GuardedFormValidation):
 
     record_slot: Text = ""
 
+    @abstractmethod
     def record_phone(self, record_id: Text) -> Optional[Text]:
         """The phone number on the record, or None when there is no such record."""
-        raise NotImplementedError
 
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -46,7 +46,10 @@ class ValidateComplaintForm(GuardedFormValidation):
     def validate_complaint_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        if normalize_identifier("order_id", value) is None and _NO_ORDER_WORDS.search(str(value or "")):
+        # NO_ORDER comes from the "不涉及订单" button or a "没有" (deny) answer; or the customer types it.
+        if value == NO_ORDER or (
+            normalize_identifier("order_id", value) is None and _NO_ORDER_WORDS.search(str(value or ""))
+        ):
             return {"complaint_order": NO_ORDER}
         return {"complaint_order": validate_order_number(value, dispatcher)}
 

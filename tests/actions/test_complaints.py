@@ -45,3 +45,10 @@ def test_stopping_a_form_clears_its_slots():
     slots, messages = run(ActionStopForm(), current)
     assert responses(messages) == ["utter_form_stopped"]
     assert slots == {"requested_slot": None, "order_id": None, "phone_last4": None}
+
+
+def test_no_order_from_the_button_or_a_deny(database):
+    current = tracker(slots={"complaint_description": "服务很差"}, new={"complaint_order": "none"}, form=FORM,
+                      requested="complaint_order")
+    slots, messages = run(ValidateComplaintForm(), current)
+    assert slots["complaint_order"] == "none" and messages == []

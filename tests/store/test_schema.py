@@ -6,8 +6,8 @@ from bot.store.db import get_engine
 from bot.store.models import metadata
 
 
-def test_migrations_build_exactly_the_models(tmp_path):
-    engine = get_engine(f"sqlite:///{tmp_path / 'schema.db'}")
+def test_migrations_build_exactly_the_models(database_url):
+    engine = get_engine(database_url)
     schema.upgrade(engine)
     schema.upgrade(engine)  # idempotent
     assert schema.is_current(engine)
