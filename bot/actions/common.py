@@ -84,9 +84,21 @@ def matches_phone(given: Optional[Text], phone: Text) -> Optional[bool]:
     return None
 
 
-def description(value: Any) -> Optional[Text]:
+def validated_description(slot: Text, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    """A free-text answer (fault, reason, complaint) long enough to act on; otherwise ask for more."""
     text = str(value or "").strip()
-    return text if len(text) >= MIN_DESCRIPTION_LENGTH else None
+    if len(text) < MIN_DESCRIPTION_LENGTH:
+        dispatcher.utter_message(response="utter_text_too_short")
+        return {slot: None}
+    return {slot: text}
+
+
+def refused_while_locked(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """After too many failed identity checks, look-ups and filings only offer a person."""
+    if is_locked(tracker):
+        dispatcher.utter_message(response="utter_lookups_locked")
+        return True
+    return False
 
 
 # --- faults ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import GuardedFormValidation, database_unavailable, description, reset_slots
+from bot.actions.common import GuardedFormValidation, database_unavailable, reset_slots, validated_description
 from bot.actions.orders import validate_order_number
 from bot.identifiers import mask_phone, normalize_identifier
 from bot.store.db import transaction
@@ -38,10 +38,7 @@ class ValidateComplaintForm(GuardedFormValidation):
     def validate_complaint_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        text = description(value)
-        if text is None:
-            dispatcher.utter_message(response="utter_text_too_short")
-        return {"complaint_description": text}
+        return validated_description("complaint_description", value, dispatcher)
 
     def validate_complaint_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

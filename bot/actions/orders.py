@@ -9,7 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import IdentityCheckedForm, database_unavailable, is_locked, is_verified, reset_slots
+from bot.actions.common import (
+    IdentityCheckedForm,
+    database_unavailable,
+    is_verified,
+    refused_while_locked,
+    reset_slots,
+)
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import mask_phone, normalize_identifier
@@ -19,6 +25,13 @@ from bot.store.models import Order
 
 def find_order(session, order_id: Text) -> Optional[Order]:
     return session.get(Order, order_id)
+
+
+def verified_order(session, tracker: Tracker) -> Optional[Order]:
+    """The order in the `order_id` slot, if this conversation verified its phone; None otherwise."""
+    order_id = tracker.get_slot("order_id")
+    order = find_order(session, order_id) if order_id else None
+    return order if order is not None and is_verified(tracker, order.customer.phone) else None
 
 
 def order_phone(order_id: Text) -> Optional[Text]:
@@ -84,14 +97,12 @@ class ActionShowOrderStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         done = reset_slots("order_status_form")
-        if is_locked(tracker):
-            dispatcher.utter_message(response="utter_lookups_locked")
+        if refused_while_locked(tracker, dispatcher):
             return done
-        order_id = tracker.get_slot("order_id")
         try:
             with transaction() as session:
-                order = find_order(session, order_id) if order_id else None
-                if order is None or not is_verified(tracker, order.customer.phone):
+                order = verified_order(session, tracker)
+                if order is None:
                     return done  # the form already told the customer why
                 dispatcher.utter_message(response="utter_order_details", **order_details(order))
         except SQLAlchemyError as error:

@@ -14,11 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.actions.common import (
     GuardedFormValidation,
     database_unavailable,
-    description,
     failed_events,
     is_locked,
     is_verified,
+    refused_while_locked,
     reset_slots,
+    validated_description,
     verified_events,
 )
 from bot.actions.warranty import validate_serial
@@ -62,10 +63,7 @@ class ValidateRepairRequestForm(GuardedFormValidation):
     def validate_fault_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        fault = description(value)
-        if fault is None:
-            dispatcher.utter_message(response="utter_text_too_short")
-        return {"fault_description": fault}
+        return validated_description("fault_description", value, dispatcher)
 
     def validate_contact_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -115,8 +113,7 @@ class ActionSubmitRepairRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         done = reset_slots("repair_request_form")
-        if is_locked(tracker):
-            dispatcher.utter_message(response="utter_lookups_locked")
+        if refused_while_locked(tracker, dispatcher):
             return done
         serial, fault = tracker.get_slot("serial_number"), tracker.get_slot("fault_description")
         if not (serial and fault and tracker.get_slot("repair_confirmed")):

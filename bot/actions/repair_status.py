@@ -9,7 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import IdentityCheckedForm, database_unavailable, is_locked, is_verified, reset_slots
+from bot.actions.common import (
+    IdentityCheckedForm,
+    database_unavailable,
+    is_verified,
+    refused_while_locked,
+    reset_slots,
+)
 from bot.actions.labels import REPAIR_STATUS
 from bot.formatting import format_date, format_datetime
 from bot.identifiers import normalize_identifier
@@ -72,8 +78,7 @@ class ActionShowRepairStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         done = reset_slots("repair_status_form")
-        if is_locked(tracker):
-            dispatcher.utter_message(response="utter_lookups_locked")
+        if refused_while_locked(tracker, dispatcher):
             return done
         repair_id = tracker.get_slot("repair_id")
         try:

@@ -14,13 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.actions.common import (
     IdentityCheckedForm,
     database_unavailable,
-    description,
-    is_locked,
-    is_verified,
+    refused_while_locked,
     reset_slots,
+    validated_description,
 )
 from bot.actions.labels import ORDER_STATUS, RETURN_KIND
-from bot.actions.orders import find_order, order_phone, validate_order_number
+from bot.actions.orders import find_order, order_phone, validate_order_number, verified_order
 from bot.aftersales import ReturnDecision, return_decision
 from bot.formatting import beijing_today, format_date
 from bot.store.db import transaction
@@ -80,10 +79,7 @@ class ValidateReturnForm(IdentityCheckedForm):
     def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        reason = description(value)
-        if reason is None:
-            dispatcher.utter_message(response="utter_text_too_short")
-        return {"return_reason": reason}
+        return validated_description("return_reason", value, dispatcher)
 
 
 def explain_ineligible(dispatcher: CollectingDispatcher, order: Order, decision: ReturnDecision) -> None:
@@ -109,14 +105,12 @@ class ActionSubmitReturn(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         done = reset_slots("return_form")
-        if is_locked(tracker):
-            dispatcher.utter_message(response="utter_lookups_locked")
+        if refused_while_locked(tracker, dispatcher):
             return done
-        order_id = tracker.get_slot("order_id")
         try:
             with transaction() as session:
-                order = find_order(session, order_id) if order_id else None
-                if order is None or not is_verified(tracker, order.customer.phone):
+                order = verified_order(session, tracker)
+                if order is None:
                     return done
                 decision = decide(session, order)
                 if not decision.eligible:

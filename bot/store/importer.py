@@ -329,23 +329,25 @@ def _upsert_customer(session: Session, record: CustomerRecord) -> bool:
     return created
 
 
+def _get_or_add(session: Session, model: type, key: str, value: Any) -> Tuple[Any, bool]:
+    """The row whose primary key `key` is `value`, or a new one added to the session; and whether it is new."""
+    row = session.get(model, value)
+    if row is not None:
+        return row, False
+    row = model(**{key: value})
+    session.add(row)
+    return row, True
+
+
 def _upsert_product(session: Session, record: ProductRecord) -> bool:
-    product = session.get(Product, record.sku)
-    created = product is None
-    if created:
-        product = Product(sku=record.sku)
-        session.add(product)
+    product, created = _get_or_add(session, Product, "sku", record.sku)
     for name in ("name", "category", "warranty_months", "return_days"):
         setattr(product, name, getattr(record, name))
     return created
 
 
 def _upsert_order(session: Session, record: OrderRecord) -> bool:
-    order = session.get(Order, record.order_id)
-    created = order is None
-    if created:
-        order = Order(order_id=record.order_id)
-        session.add(order)
+    order, created = _get_or_add(session, Order, "order_id", record.order_id)
     order.customer_id = _customer_id(session, record.phone)
     for name in ("status", "created_at", "paid_at", "shipped_at", "delivered_at", "carrier", "tracking_no"):
         setattr(order, name, getattr(record, name))
@@ -355,11 +357,7 @@ def _upsert_order(session: Session, record: OrderRecord) -> bool:
 
 
 def _upsert_device(session: Session, record: DeviceRecord) -> bool:
-    device = session.get(Device, record.serial_number)
-    created = device is None
-    if created:
-        device = Device(serial_number=record.serial_number)
-        session.add(device)
+    device, created = _get_or_add(session, Device, "serial_number", record.serial_number)
     device.customer_id = _customer_id(session, record.phone)
     for name in ("sku", "order_id", "purchase_date", "extended_warranty_months"):
         setattr(device, name, getattr(record, name))
@@ -367,11 +365,7 @@ def _upsert_device(session: Session, record: DeviceRecord) -> bool:
 
 
 def _upsert_repair(session: Session, record: RepairRecord) -> bool:
-    repair = session.get(Repair, record.repair_id)
-    created = repair is None
-    if created:
-        repair = Repair(repair_id=record.repair_id)
-        session.add(repair)
+    repair, created = _get_or_add(session, Repair, "repair_id", record.repair_id)
     status_changed = created or repair.status != record.status
     repair.customer_id = _customer_id(session, record.phone)
     for name in ("serial_number", "fault", "status", "created_at", "updated_at", "estimated_done",

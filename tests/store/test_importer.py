@@ -1,6 +1,5 @@
 """Importing records: a valid document, idempotence, and every kind of invalid record (nothing written)."""
 
-import copy
 import json
 import subprocess
 import sys
