@@ -108,3 +108,17 @@ def test_complaint_is_filed(chat: Chat, ids):
     with transaction(get_engine(chat.server.database)) as session:
         complaint = session.execute(select(Complaint).where(Complaint.conversation_id == chat.sender)).scalar_one()
         assert complaint.description == "快递员态度很差，还乱扔包裹" and complaint.order_id is None
+
+
+def test_a_reason_that_looks_like_an_faq_is_taken_as_the_answer(chat: Chat, ids):
+    assert texts(chat.say("我想换货")) == response_text("utter_ask_order_id")
+    chat.say(ids.returnable)
+    chat.say("8000")
+    assert texts(chat.say("换货")) == response_text("utter_ask_return_reason")
+    assert "换货申请已提交" in texts(chat.say("质量有问题"))
+
+
+def test_a_question_while_describing_a_complaint_is_answered_first(chat: Chat):
+    chat.say("我要投诉")
+    replies = texts(chat.say("投诉一般多久有回复？"))
+    assert "24 小时内" in replies and response_text("utter_ask_complaint_description") in replies

@@ -84,6 +84,29 @@ def matches_phone(given: Optional[Text], phone: Text) -> Optional[bool]:
     return None
 
 
+# Intents that are never the answer to a free-text question: the form gives way to the rule for them.
+_NOT_AN_ANSWER = {"deny", "request_human", "greet", "goodbye", "thank", "bot_challenge"}
+_QUESTION = re.compile(r"[？?]|吗|怎么|什么|多久|多少|哪|几天|几年|是否|能不能|可不可以|有没有|如何")
+
+
+def free_text_answer(tracker: Tracker, slot: Text) -> Dict[Text, Any]:
+    """The customer's reply to a free-text question (fault, reason, complaint) as the value of `slot`.
+
+    Replies such as "质量有问题" often look like knowledge-base questions to the classifier; only a reply that
+    is also phrased as a question is left to the FAQ rule (the form then asks again).
+    """
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    message = tracker.latest_message or {}
+    text = (message.get("text") or "").strip()
+    intent = (message.get("intent") or {}).get("name")
+    if not text or text.startswith("/") or intent in _NOT_AN_ANSWER:
+        return {}
+    if intent == "faq" and _QUESTION.search(text):
+        return {}
+    return {slot: text}
+
+
 def validated_description(slot: Text, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
     """A free-text answer (fault, reason, complaint) long enough to act on; otherwise ask for more."""
     text = str(value or "").strip()

@@ -12,7 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import GuardedFormValidation, database_unavailable, reset_slots, validated_description
+from bot.actions.common import (
+    GuardedFormValidation,
+    database_unavailable,
+    free_text_answer,
+    reset_slots,
+    validated_description,
+)
 from bot.actions.orders import validate_order_number
 from bot.identifiers import mask_phone, normalize_identifier
 from bot.store.db import transaction
@@ -34,6 +40,11 @@ class ValidateComplaintForm(GuardedFormValidation):
         if tracker.get_slot("order_id") and not tracker.get_slot("complaint_order"):
             slots.remove("complaint_order")  # the complaint already named its order
         return slots
+
+    async def extract_complaint_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return free_text_answer(tracker, "complaint_description")
 
     def validate_complaint_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

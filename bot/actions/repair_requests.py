@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +15,7 @@ from bot.actions.common import (
     GuardedFormValidation,
     database_unavailable,
     failed_events,
+    free_text_answer,
     is_locked,
     is_verified,
     refused_while_locked,
@@ -60,6 +61,11 @@ class ValidateRepairRequestForm(GuardedFormValidation):
     ) -> Dict[Text, Any]:
         return {"serial_number": validate_serial(value, dispatcher)}
 
+    async def extract_fault_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return free_text_answer(tracker, "fault_description")
+
     def validate_fault_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
@@ -90,7 +96,10 @@ class ActionAskRepairConfirmed(Action):
         serial = tracker.get_slot("serial_number")
         try:
             with transaction() as session:
-                device = session.get(Device, serial)
+                device = session.get(Device, serial) if serial else None
+                if device is None:  # removed since the serial number was checked
+                    dispatcher.utter_message(response="utter_device_not_found", serial_number=serial)
+                    return [SlotSet("serial_number", None)]
                 product_name, phone = device.product.name, device.customer.phone
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.actions.common import (
     IdentityCheckedForm,
     database_unavailable,
+    free_text_answer,
     refused_while_locked,
     reset_slots,
     validated_description,
@@ -75,6 +76,11 @@ class ValidateReturnForm(IdentityCheckedForm):
         if kind is None:
             dispatcher.utter_message(response="utter_invalid_return_kind")
         return {"return_kind": kind}
+
+    async def extract_return_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return free_text_answer(tracker, "return_reason")
 
     def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

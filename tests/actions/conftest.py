@@ -23,6 +23,7 @@ def tracker(
     requested: Optional[str] = None,
     text: str = "",
     sender: str = "customer-1",
+    intent: str = "inform",
 ) -> Tracker:
     """A tracker whose last user message set the slots in `new` (the ones a form validation checks)."""
     values = {"verified_phones": None, "verification_failures": 0, "lookups_locked": False}
@@ -32,11 +33,11 @@ def tracker(
     events: List[Dict[str, Any]] = []
     if form:
         events.append({"event": "active_loop", "name": form})
-    events.append({"event": "user", "text": text, "parse_data": {"intent": {"name": "inform"}, "entities": []}})
+    events.append({"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": []}})
     events += [{"event": "slot", "name": name, "value": value} for name, value in (new or {}).items()]
     return Tracker.from_dict({
         "sender_id": sender, "slots": values, "events": events, "paused": False, "followup_action": None,
-        "latest_message": {"text": text, "intent": {"name": "inform"}, "entities": []},
+        "latest_message": {"text": text, "intent": {"name": intent}, "entities": []},
         "active_loop": {"name": form} if form else {}, "latest_action_name": "action_listen",
     })
 
