@@ -19,6 +19,7 @@ class Ids:
         self.returnable = f"TP{stamp}0002"  # 张三, delivered 2 days ago, 30-day switch
         self.too_old = f"TP{stamp}0003"  # 李四, delivered 40 days ago, 7-day router
         self.pending = f"TP{stamp}0004"  # 李四, not paid
+        self.exchangeable = f"TP{stamp}0005"  # 张三, delivered yesterday, 15-day router
         self.device_in = "SN0TEST00IN1"  # 张三, bought 30 days ago
         self.device_out = "SN0TEST0OUT1"  # 李四, bought 800 days ago
         self.repair = f"WX{today.year}000101"  # 张三's, repairing
@@ -45,6 +46,10 @@ def records(today: date = None) -> Dict[str, Any]:
              "items": [{"sku": "TL-WR886N", "quantity": 1, "unit_price": "129.00"}],
              "created_at": at(ago(45)), "paid_at": at(ago(45)), "shipped_at": at(ago(44)),
              "delivered_at": at(ago(40)), "carrier": "顺丰速运", "tracking_no": "SF0987654321"},
+            {"order_id": ids.exchangeable, "phone": ids.zhang_phone, "status": "delivered",
+             "items": [{"sku": "TL-XDR6088", "quantity": 1, "unit_price": "899.00"}],
+             "created_at": at(ago(3)), "paid_at": at(ago(3)), "shipped_at": at(ago(2)), "delivered_at": at(ago(1)),
+             "carrier": "京东物流", "tracking_no": "JD0099887766"},
             {"order_id": ids.pending, "phone": ids.li_phone, "status": "pending_payment",
              "items": [{"sku": "TL-H69RD", "quantity": 1, "unit_price": "399.00"}], "created_at": at(ago(1))},
         ],

@@ -112,7 +112,7 @@ def test_complaint_is_filed(chat: Chat, ids):
 
 def test_a_reason_that_looks_like_an_faq_is_taken_as_the_answer(chat: Chat, ids):
     assert texts(chat.say("我想换货")) == response_text("utter_ask_order_id")
-    chat.say(ids.returnable)
+    chat.say(ids.exchangeable)
     chat.say("8000")
     assert texts(chat.say("换货")) == response_text("utter_ask_return_reason")
     assert "换货申请已提交" in texts(chat.say("质量有问题"))

@@ -40,7 +40,7 @@ def test_import_is_an_idempotent_upsert(database, ids):
     document["orders"][0]["delivered_at"] = document["orders"][0]["shipped_at"]
     document["repairs"][0]["status"] = "repaired"
     summary = import_document(document)
-    assert summary.created == {} and summary.updated["orders"] == 4
+    assert summary.created == {} and summary.updated["orders"] == len(document["orders"])
     after = counts(database)
     assert after["Order"] == before["Order"] and after["Customer"] == before["Customer"]
     assert after["RepairEvent"] == before["RepairEvent"] + 1  # the status change is recorded once
