@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -45,7 +46,9 @@ class EvaluationResult:
 
 
 def run_rasa_test(model: Path, holdout: Path = HOLDOUT, out: Path = REPORT_DIR) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    # Rasa leaves an old *_errors.json in place when a run has no errors: start from an empty folder.
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     command = [
         str(Path(sys.executable).with_name("rasa")), "test", "nlu",
         "--model", str(model), "--nlu", str(holdout), "--out", str(out),
