@@ -122,3 +122,10 @@ def test_a_question_while_describing_a_complaint_is_answered_first(chat: Chat):
     chat.say("我要投诉")
     replies = texts(chat.say("投诉一般多久有回复？"))
     assert "24 小时内" in replies and response_text("utter_ask_complaint_description") in replies
+
+
+def test_a_repair_already_under_way_is_said_before_any_question(chat: Chat, ids):
+    chat.say("我要报修")
+    replies = chat.say(ids.device_in)
+    assert texts(replies) == response_text("utter_repair_already_open")
+    assert {"title": "查询维修进度", "payload": "/check_repair_status"} in buttons(replies)

@@ -34,6 +34,12 @@ from bot.store.models import Device, Repair, RepairEvent
 CLOSED_REPAIR_STATUSES = ("completed", "cancelled")
 
 
+def open_repair_id(session, serial: Text) -> Optional[Text]:
+    return session.execute(
+        select(Repair.repair_id).where(Repair.serial_number == serial, Repair.status.notin_(CLOSED_REPAIR_STATUSES))
+    ).scalar()
+
+
 def owner_phone(serial: Text) -> Optional[Text]:
     with transaction() as session:
         device = session.get(Device, serial)
@@ -50,7 +56,12 @@ class ValidateRepairRequestForm(GuardedFormValidation):
         if is_locked(tracker):
             return []
         slots = list(domain_slots)
-        serial = tracker.get_slot("serial_number")
+        # Runs before and after validation: the slot may still hold the serial number as typed.
+        serial = normalize_identifier("serial_number", tracker.get_slot("serial_number"))
+        if serial:
+            with transaction() as session:
+                if open_repair_id(session, serial):
+                    return []  # nothing more to ask: the submit action says a repair is already under way
         phone = owner_phone(serial) if serial else None
         if phone and is_verified(tracker, phone) and not tracker.get_slot("contact_phone"):
             slots.remove("contact_phone")  # the owner's number is already confirmed in this conversation
@@ -124,21 +135,18 @@ class ActionSubmitRepairRequest(Action):
         done = reset_slots("repair_request_form")
         if refused_while_locked(tracker, dispatcher):
             return done
-        serial, fault = tracker.get_slot("serial_number"), tracker.get_slot("fault_description")
-        if not (serial and fault and tracker.get_slot("repair_confirmed")):
+        serial = normalize_identifier("serial_number", tracker.get_slot("serial_number"))
+        fault = tracker.get_slot("fault_description")
+        if not serial:
             return done
         try:
             with transaction() as session:
-                device = session.get(Device, serial)
-                if device is None or not is_verified(tracker, device.customer.phone):
+                if open_repair_id(session, serial):
+                    dispatcher.utter_message(response="utter_repair_already_open")
                     return done
-                open_repair = session.execute(
-                    select(Repair.repair_id).where(
-                        Repair.serial_number == serial, Repair.status.notin_(CLOSED_REPAIR_STATUSES)
-                    )
-                ).scalar()
-                if open_repair:
-                    dispatcher.utter_message(response="utter_repair_already_open", repair_id=open_repair)
+                device = session.get(Device, serial)
+                confirmed = fault and tracker.get_slot("repair_confirmed")
+                if device is None or not confirmed or not is_verified(tracker, device.customer.phone):
                     return done
                 repair_id, in_warranty, ends_on = self._file(session, device, fault, tracker.sender_id)
         except SQLAlchemyError as error:

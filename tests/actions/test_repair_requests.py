@@ -13,26 +13,26 @@ FORM = "repair_request_form"
 
 
 def test_contact_phone_must_be_the_owners(database, ids):
-    base = {"serial_number": ids.device_in, "fault_description": "无法开机了"}
-    current = tracker(slots=base, new={"contact_phone": ids.li_phone}, form=FORM, requested="contact_phone")
+    base = {"serial_number": ids.device_out, "fault_description": "无法开机了"}
+    current = tracker(slots=base, new={"contact_phone": ids.zhang_phone}, form=FORM, requested="contact_phone")
     slots, messages = run(ValidateRepairRequestForm(), current)
     assert slots["contact_phone"] is None and slots["verification_failures"] == 1
     assert messages[0]["response"] == "utter_contact_phone_mismatch"
-    current = tracker(slots=base, new={"contact_phone": "138-0013-8000"}, form=FORM, requested="contact_phone")
+    current = tracker(slots=base, new={"contact_phone": "139-1234-5678"}, form=FORM, requested="contact_phone")
     slots, _ = run(ValidateRepairRequestForm(), current)
-    assert slots["contact_phone"] == ids.zhang_phone and slots["verified_phones"] == [ids.zhang_phone]
+    assert slots["contact_phone"] == ids.li_phone and slots["verified_phones"] == [ids.li_phone]
     assert next_question(current, slots) == "repair_confirmed"
 
 
 def test_verified_owner_is_not_asked_for_a_phone(database, ids):
-    current = tracker(slots={"verified_phones": [ids.zhang_phone], "serial_number": ids.device_in},
+    current = tracker(slots={"verified_phones": [ids.li_phone], "serial_number": ids.device_out},
                       new={"fault_description": "指示灯不亮"}, form=FORM, requested="fault_description")
     slots, _ = run(ValidateRepairRequestForm(), current)
     assert next_question(current, slots) == "repair_confirmed"
 
 
 def test_short_fault_description_is_asked_again(database, ids):
-    current = tracker(slots={"serial_number": ids.device_in}, new={"fault_description": "坏"}, form=FORM,
+    current = tracker(slots={"serial_number": ids.device_out}, new={"fault_description": "坏"}, form=FORM,
                       requested="fault_description")
     slots, messages = run(ValidateRepairRequestForm(), current)
     assert slots["fault_description"] is None and responses(messages) == ["utter_text_too_short"]
@@ -67,9 +67,12 @@ def test_out_of_warranty_request_is_paid(database, ids):
     assert "付费维修" in message["cost"] and message["repair_id"].startswith("WX")
 
 
-def test_a_device_with_an_open_repair_gets_its_ticket(database, ids):
-    _, [message] = submit(ids, ids.device_in, ids.zhang_phone)
-    assert message["response"] == "utter_repair_already_open" and message["repair_id"] == ids.repair
+def test_a_device_with_an_open_repair_ends_the_form_at_once(database, ids):
+    current = tracker(new={"serial_number": ids.device_in.lower()}, form=FORM, requested="serial_number")
+    slots, _ = run(ValidateRepairRequestForm(), current)
+    assert slots["requested_slot"] is None and next_question(current, slots) is None
+    _, [message] = run(ActionSubmitRepairRequest(), tracker(slots={"serial_number": ids.device_in.lower()}))
+    assert message["response"] == "utter_repair_already_open" and "repair_id" not in message
     with transaction() as session:
         assert len(session.execute(select(Repair)).scalars().all()) == 1
 
