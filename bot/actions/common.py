@@ -8,13 +8,14 @@ import re
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.identifiers import fold_width, normalize_identifier
+from bot.store.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ FORM_SLOTS: Dict[Text, List[Text]] = {
     "repair_status_form": ["repair_id", "phone_last4"],
     "repair_request_form": ["serial_number", "fault_description", "contact_phone", "repair_confirmed"],
     "return_form": ["order_id", "phone_last4", "return_kind", "return_reason"],
-    "complaint_form": ["complaint_description", "complaint_order", "contact_phone"],
+    "complaint_form": ["complaint_description", "complaint_order", "contact_phone", "order_id"],
 }
 MIN_DESCRIPTION_LENGTH = 4
 
@@ -191,3 +192,43 @@ class IdentityCheckedForm(GuardedFormValidation):
             return failed_events(tracker, dispatcher, "utter_verification_failed", "phone_last4")
         # Keep only the fact that the check passed, not the digits.
         return {"phone_last4": "verified", **verified_events(tracker, phone)}
+
+
+Message = Dict[Text, Any]  # keyword arguments of `dispatcher.utter_message`
+
+
+class FormResultAction(Action):
+    """The action that runs when a form is complete: shows a record or files a request.
+
+    `respond` works in one database transaction and returns the messages for the customer; they are sent only
+    after the transaction has committed, so nothing is confirmed that was not stored. A database fault gets an
+    apology and the offer of a person. The form's slots are cleared so that the next request starts afresh.
+    """
+
+    form: Text = ""
+    refuse_when_locked = True  # look-ups and filings for this conversation stop after too many failed checks
+    keep_slots = False
+
+    @abstractmethod
+    def name(self) -> Text:
+        """action_<show|submit>_<task>"""
+
+    @abstractmethod
+    def respond(self, session: Any, tracker: Tracker) -> List[Message]:
+        """The messages to send, computed (and anything written) in `session`."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        done = [] if self.keep_slots else reset_slots(self.form)
+        if self.refuse_when_locked and refused_while_locked(tracker, dispatcher):
+            return done
+        try:
+            with transaction() as session:
+                messages = self.respond(session, tracker)
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return done
+        for message in messages:
+            dispatcher.utter_message(**message)
+        return done

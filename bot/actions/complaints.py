@@ -6,22 +6,19 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.common import (
+    FormResultAction,
     GuardedFormValidation,
-    database_unavailable,
+    Message,
     free_text_answer,
-    reset_slots,
     validated_description,
 )
 from bot.actions.orders import validate_order_number
 from bot.identifiers import mask_phone, normalize_identifier
-from bot.store.db import transaction
 from bot.store.ids import next_id
 from bot.store.models import Complaint, Customer
 
@@ -70,35 +67,29 @@ class ValidateComplaintForm(GuardedFormValidation):
         return {"contact_phone": phone}
 
 
-class ActionSubmitComplaint(Action):
+class ActionSubmitComplaint(FormResultAction):
+    form = "complaint_form"
+    refuse_when_locked = False  # anyone may complain, verified or not
+
     def name(self) -> Text:
         return "action_submit_complaint"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        done = reset_slots("complaint_form") + reset_slots("order_status_form")
+    def respond(self, session, tracker: Tracker) -> List[Message]:
         text, phone = tracker.get_slot("complaint_description"), tracker.get_slot("contact_phone")
         if not (text and phone):
-            return done
+            return []
         order_id = tracker.get_slot("complaint_order") or tracker.get_slot("order_id")
-        try:
-            with transaction() as session:
-                now = datetime.now(timezone.utc)
-                complaint = Complaint(
-                    complaint_id=next_id(session, "TS", now),
-                    customer_id=session.execute(select(Customer.id).where(Customer.phone == phone)).scalar(),
-                    contact_phone=phone,
-                    order_id=None if order_id in (None, NO_ORDER) else order_id,
-                    description=text,
-                    status="open",
-                    created_at=now,
-                    conversation_id=tracker.sender_id,
-                )
-                session.add(complaint)
-        except SQLAlchemyError as error:
-            database_unavailable(dispatcher, tracker, self.name(), error)
-            return done
-        dispatcher.utter_message(response="utter_complaint_submitted", complaint_id=complaint.complaint_id,
-                                 masked_phone=mask_phone(phone))
-        return done
+        now = datetime.now(timezone.utc)
+        complaint = Complaint(
+            complaint_id=next_id(session, "TS", now),
+            customer_id=session.execute(select(Customer.id).where(Customer.phone == phone)).scalar(),
+            contact_phone=phone,
+            order_id=None if order_id in (None, NO_ORDER) else order_id,
+            description=text,
+            status="open",
+            created_at=now,
+            conversation_id=tracker.sender_id,
+        )
+        session.add(complaint)
+        return [{"response": "utter_complaint_submitted", "complaint_id": complaint.complaint_id,
+                 "masked_phone": mask_phone(phone)}]

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import (
-    IdentityCheckedForm,
-    database_unavailable,
-    is_verified,
-    refused_while_locked,
-    reset_slots,
-)
+from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import mask_phone, normalize_identifier
 from bot.store.db import transaction
 from bot.store.models import Order
-
 
 def find_order(session, order_id: Text) -> Optional[Order]:
     return session.get(Order, order_id)
@@ -89,22 +80,14 @@ def order_details(order: Order) -> Dict[Text, Text]:
     }
 
 
-class ActionShowOrderStatus(Action):
+class ActionShowOrderStatus(FormResultAction):
+    form = "order_status_form"
+
     def name(self) -> Text:
         return "action_show_order_status"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        done = reset_slots("order_status_form")
-        if refused_while_locked(tracker, dispatcher):
-            return done
-        try:
-            with transaction() as session:
-                order = verified_order(session, tracker)
-                if order is None:
-                    return done  # the form already told the customer why
-                dispatcher.utter_message(response="utter_order_details", **order_details(order))
-        except SQLAlchemyError as error:
-            database_unavailable(dispatcher, tracker, self.name(), error)
-        return done
+    def respond(self, session, tracker: Tracker) -> List[Message]:
+        order = verified_order(session, tracker)
+        if order is None:
+            return []  # the form already told the customer why
+        return [{"response": "utter_order_details", **order_details(order)}]

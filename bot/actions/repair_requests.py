@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.common import (
+    FormResultAction,
     GuardedFormValidation,
+    Message,
     database_unavailable,
     failed_events,
     free_text_answer,
     is_locked,
     is_verified,
-    refused_while_locked,
-    reset_slots,
     validated_description,
     verified_events,
 )
@@ -125,42 +125,23 @@ class ActionAskRepairConfirmed(Action):
         return []
 
 
-class ActionSubmitRepairRequest(Action):
+class ActionSubmitRepairRequest(FormResultAction):
+    form = "repair_request_form"
+
     def name(self) -> Text:
         return "action_submit_repair_request"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        done = reset_slots("repair_request_form")
-        if refused_while_locked(tracker, dispatcher):
-            return done
+    def respond(self, session, tracker: Tracker) -> List[Message]:
         serial = normalize_identifier("serial_number", tracker.get_slot("serial_number"))
-        fault = tracker.get_slot("fault_description")
         if not serial:
-            return done
-        try:
-            with transaction() as session:
-                if open_repair_id(session, serial):
-                    dispatcher.utter_message(response="utter_repair_already_open")
-                    return done
-                device = session.get(Device, serial)
-                confirmed = fault and tracker.get_slot("repair_confirmed")
-                if device is None or not confirmed or not is_verified(tracker, device.customer.phone):
-                    return done
-                repair_id, in_warranty, ends_on = self._file(session, device, fault, tracker.sender_id)
-        except SQLAlchemyError as error:
-            database_unavailable(dispatcher, tracker, self.name(), error)
-            return done
-        if in_warranty:
-            cost = f"设备在保修期内（至 {format_date(ends_on)}），经检测属于质量问题的将免费维修。"
-        else:
-            cost = f"设备已于 {format_date(ends_on)} 过保，将按付费维修处理：检测后先报价，经您确认再维修。"
-        dispatcher.utter_message(response="utter_repair_submitted", repair_id=repair_id, cost=cost)
-        return done
-
-    @staticmethod
-    def _file(session, device: Device, fault: Text, conversation_id: Text):
+            return []
+        if open_repair_id(session, serial):
+            return [{"response": "utter_repair_already_open"}]
+        device = session.get(Device, serial)
+        fault = tracker.get_slot("fault_description")
+        confirmed = fault and tracker.get_slot("repair_confirmed")
+        if device is None or not confirmed or not is_verified(tracker, device.customer.phone):
+            return []
         now = datetime.now(timezone.utc)
         status = warranty_status(device, beijing_today(now))
         repair = Repair(
@@ -172,8 +153,12 @@ class ActionSubmitRepairRequest(Action):
             in_warranty=int(status.in_warranty),
             created_at=now,
             updated_at=now,
-            conversation_id=conversation_id,
+            conversation_id=tracker.sender_id,
         )
         repair.history.append(RepairEvent(status="submitted", at=now, note="客户通过在线客服提交"))
         session.add(repair)
-        return repair.repair_id, status.in_warranty, status.ends_on
+        if status.in_warranty:
+            cost = f"设备在保修期内（至 {format_date(status.ends_on)}），经检测属于质量问题的将免费维修。"
+        else:
+            cost = f"设备已于 {format_date(status.ends_on)} 过保，将按付费维修处理：检测后先报价，经您确认再维修。"
+        return [{"response": "utter_repair_submitted", "repair_id": repair.repair_id, "cost": cost}]

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import (
-    IdentityCheckedForm,
-    database_unavailable,
-    is_verified,
-    refused_while_locked,
-    reset_slots,
-)
+from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
 from bot.actions.labels import REPAIR_STATUS
 from bot.formatting import format_date, format_datetime
 from bot.identifiers import normalize_identifier
 from bot.store.db import transaction
 from bot.store.models import Repair
-
 
 def repair_phone(repair_id: Text) -> Optional[Text]:
     with transaction() as session:
@@ -70,23 +61,15 @@ def repair_details(repair: Repair) -> Dict[Text, Text]:
     }
 
 
-class ActionShowRepairStatus(Action):
+class ActionShowRepairStatus(FormResultAction):
+    form = "repair_status_form"
+
     def name(self) -> Text:
         return "action_show_repair_status"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        done = reset_slots("repair_status_form")
-        if refused_while_locked(tracker, dispatcher):
-            return done
+    def respond(self, session, tracker: Tracker) -> List[Message]:
         repair_id = tracker.get_slot("repair_id")
-        try:
-            with transaction() as session:
-                repair = session.get(Repair, repair_id) if repair_id else None
-                if repair is None or not is_verified(tracker, repair.customer.phone):
-                    return done
-                dispatcher.utter_message(response="utter_repair_details", **repair_details(repair))
-        except SQLAlchemyError as error:
-            database_unavailable(dispatcher, tracker, self.name(), error)
-        return done
+        repair = session.get(Repair, repair_id) if repair_id else None
+        if repair is None or not is_verified(tracker, repair.customer.phone):
+            return []
+        return [{"response": "utter_repair_details", **repair_details(repair)}]

@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.common import (
+    FormResultAction,
     IdentityCheckedForm,
-    database_unavailable,
+    Message,
     free_text_answer,
-    refused_while_locked,
-    reset_slots,
     validated_description,
 )
 from bot.actions.labels import ORDER_STATUS, RETURN_KIND
@@ -26,7 +23,6 @@ from bot.formatting import beijing_today, format_date
 from bot.store.db import transaction
 from bot.store.ids import next_id
 from bot.store.models import Order, ReturnRequest
-
 
 def decide(session, order: Order) -> ReturnDecision:
     existing = session.execute(select(ReturnRequest).where(ReturnRequest.order_id == order.order_id)).scalars()
@@ -88,53 +84,43 @@ class ValidateReturnForm(IdentityCheckedForm):
         return validated_description("return_reason", value, dispatcher)
 
 
-def explain_ineligible(dispatcher: CollectingDispatcher, order: Order, decision: ReturnDecision) -> None:
+def ineligible_message(order: Order, decision: ReturnDecision) -> Message:
+    """Why this order cannot be returned, and what to do instead."""
     if decision.reason == "already_requested":
-        dispatcher.utter_message(response="utter_return_already_requested", order_id=order.order_id,
-                                 return_id=decision.existing_return_id)
-    elif decision.reason == "already_refunded":
-        dispatcher.utter_message(response="utter_return_already_refunded", order_id=order.order_id,
-                                 status=ORDER_STATUS[order.status])
-    elif decision.reason == "window_passed":
-        dispatcher.utter_message(response="utter_return_window_passed", order_id=order.order_id,
-                                 deadline=format_date(decision.deadline))
-    else:
-        dispatcher.utter_message(response="utter_return_not_delivered", order_id=order.order_id,
-                                 status=ORDER_STATUS[order.status])
+        return {"response": "utter_return_already_requested", "order_id": order.order_id,
+                "return_id": decision.existing_return_id}
+    if decision.reason == "already_refunded":
+        return {"response": "utter_return_already_refunded", "order_id": order.order_id,
+                "status": ORDER_STATUS[order.status]}
+    if decision.reason == "window_passed":
+        return {"response": "utter_return_window_passed", "order_id": order.order_id,
+                "deadline": format_date(decision.deadline)}
+    return {"response": "utter_return_not_delivered", "order_id": order.order_id,
+            "status": ORDER_STATUS[order.status]}
 
 
-class ActionSubmitReturn(Action):
+class ActionSubmitReturn(FormResultAction):
+    form = "return_form"
+
     def name(self) -> Text:
         return "action_submit_return"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        done = reset_slots("return_form")
-        if refused_while_locked(tracker, dispatcher):
-            return done
-        try:
-            with transaction() as session:
-                order = verified_order(session, tracker)
-                if order is None:
-                    return done
-                decision = decide(session, order)
-                if not decision.eligible:
-                    explain_ineligible(dispatcher, order, decision)
-                    return done
-                kind, reason = tracker.get_slot("return_kind"), tracker.get_slot("return_reason")
-                if not (kind and reason):
-                    return done
-                now = datetime.now(timezone.utc)
-                request = ReturnRequest(
-                    return_id=next_id(session, "TH", now), order_id=order.order_id, customer_id=order.customer_id,
-                    kind=kind, reason=reason, status="submitted", created_at=now, conversation_id=tracker.sender_id,
-                )
-                session.add(request)
-        except SQLAlchemyError as error:
-            database_unavailable(dispatcher, tracker, self.name(), error)
-            return done
+    def respond(self, session, tracker: Tracker) -> List[Message]:
+        order = verified_order(session, tracker)
+        if order is None:
+            return []
+        decision = decide(session, order)
+        if not decision.eligible:
+            return [ineligible_message(order, decision)]
+        kind, reason = tracker.get_slot("return_kind"), tracker.get_slot("return_reason")
+        if not (kind and reason):
+            return []
+        now = datetime.now(timezone.utc)
+        request = ReturnRequest(
+            return_id=next_id(session, "TH", now), order_id=order.order_id, customer_id=order.customer_id,
+            kind=kind, reason=reason, status="submitted", created_at=now, conversation_id=tracker.sender_id,
+        )
+        session.add(request)
         refund_note = "检验通过后退款将原路退回。" if kind == "return" else "检验通过后为您寄出新品。"
-        dispatcher.utter_message(response="utter_return_submitted", kind=RETURN_KIND[kind],
-                                 return_id=request.return_id, refund_note=refund_note)
-        return done
+        return [{"response": "utter_return_submitted", "kind": RETURN_KIND[kind], "return_id": request.return_id,
+                 "refund_note": refund_note}]

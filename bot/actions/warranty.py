@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import GuardedFormValidation, database_unavailable, reset_slots
+from bot.actions.common import FormResultAction, GuardedFormValidation, Message
 from bot.aftersales import WarrantyStatus, warranty_status
 from bot.formatting import beijing_today, format_date
 from bot.identifiers import normalize_identifier
 from bot.store.db import transaction
 from bot.store.models import Device
-
 
 def validate_serial(value: Any, dispatcher: CollectingDispatcher) -> Optional[Text]:
     """The canonical serial number if it is well-formed and registered; otherwise tell the customer."""
@@ -53,30 +50,26 @@ def warranty_verdict(status: WarrantyStatus) -> Text:
     return "❌ 已过保修期。您仍可申请付费维修，我们会先检测并报价，经您确认后再维修。"
 
 
-class ActionShowWarranty(Action):
+class ActionShowWarranty(FormResultAction):
+    form = "warranty_form"
+    refuse_when_locked = False  # no personal data: not a look-up that identity checks protect
+    keep_slots = True  # "申请维修" right after this needs the serial number
+
     def name(self) -> Text:
         return "action_show_warranty"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    def respond(self, session, tracker: Tracker) -> List[Message]:
         serial = tracker.get_slot("serial_number")
-        try:
-            with transaction() as session:
-                device = session.get(Device, serial) if serial else None
-                if device is None:
-                    return reset_slots("warranty_form")
-                status = warranty_status(device, beijing_today())
-                dispatcher.utter_message(
-                    response="utter_warranty_details",
-                    product_name=device.product.name,
-                    serial_number=device.serial_number,
-                    purchase_date=format_date(status.purchase_date),
-                    warranty_terms=warranty_terms(status),
-                    ends_on=format_date(status.ends_on),
-                    verdict=warranty_verdict(status),
-                )
-        except SQLAlchemyError as error:
-            database_unavailable(dispatcher, tracker, self.name(), error)
-        # The serial number stays: "申请维修" right after this needs it.
-        return []
+        device = session.get(Device, serial) if serial else None
+        if device is None:
+            return []
+        status = warranty_status(device, beijing_today())
+        return [{
+            "response": "utter_warranty_details",
+            "product_name": device.product.name,
+            "serial_number": device.serial_number,
+            "purchase_date": format_date(status.purchase_date),
+            "warranty_terms": warranty_terms(status),
+            "ends_on": format_date(status.ends_on),
+            "verdict": warranty_verdict(status),
+        }]

@@ -34,3 +34,32 @@ def test_free_text_only_for_the_requested_slot():
 )
 def test_matches_phone(given, expected):
     assert matches_phone(given, "13800138000") is expected
+
+
+def test_a_confirmation_is_sent_only_after_the_commit(database):
+    """Nothing is confirmed that was not stored: a write that fails at commit gets only the apology."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import func, select
+
+    from bot.actions.common import FormResultAction
+    from bot.store.db import transaction
+    from bot.store.models import Complaint
+    from tests.actions.conftest import responses, run
+
+    class FileBrokenComplaint(FormResultAction):
+        form = "complaint_form"
+        refuse_when_locked = False
+
+        def name(self):
+            return "action_file_broken_complaint"
+
+        def respond(self, session, tracker):
+            session.add(Complaint(complaint_id="TS2026999999", description="x", status="not-a-status",
+                                  created_at=datetime.now(timezone.utc)))
+            return [{"response": "utter_complaint_submitted", "complaint_id": "TS2026999999"}]
+
+    _, messages = run(FileBrokenComplaint(), tracker())
+    assert responses(messages) == ["utter_service_unavailable"]
+    with transaction() as session:
+        assert session.execute(select(func.count()).select_from(Complaint)).scalar() == 0
