@@ -53,3 +53,14 @@ def test_endpoints_are_read_from_the_environment(monkeypatch):
     assert endpoints.action.url == "http://127.0.0.1:5999/webhook"
     assert endpoints.tracker_store.type == "SQL"
     assert endpoints.tracker_store.kwargs["db"] == "/srv/tp/tracker.db"
+
+
+def test_the_action_server_registers_exactly_the_domain_actions():
+    """Every custom action in the domain is served, and no base class is registered as an action."""
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("bot.actions")
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    custom = {name for name in domain["actions"]}
+    assert set(executor.actions) == custom

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -197,7 +197,7 @@ class IdentityCheckedForm(GuardedFormValidation):
 Message = Dict[Text, Any]  # keyword arguments of `dispatcher.utter_message`
 
 
-class FormResultAction(Action):
+class FormResultAction(Action, ABC):
     """The action that runs when a form is complete: shows a record or files a request.
 
     `respond` works in one database transaction and returns the messages for the customer; they are sent only
