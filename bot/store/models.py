@@ -236,3 +236,45 @@ class IdCounter(Base):
     prefix = Column(String(2), primary_key=True)
     year = Column(Integer, primary_key=True)
     last_value = Column(Integer, nullable=False)
+
+
+HANDOFF_STATUSES = ("waiting", "assigned", "closed")
+
+
+class Agent(Base):
+    """A human agent who works escalated conversations in the console."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    is_active = Column(Integer, nullable=False, default=1)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class HandoffTicket(Base):
+    """A conversation handed to a person: waiting in the queue, assigned to one agent, or closed."""
+
+    __tablename__ = "handoff_tickets"
+    __table_args__ = (CheckConstraint(_one_of("status", HANDOFF_STATUSES), name="status"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(40), nullable=False)
+    customer_name = Column(String(100))
+    masked_phone = Column(String(20))
+    reason = Column(String(40), nullable=False)  # request | complaint | verification | fallback | keyword
+    summary = Column(Text, nullable=False, default="{}")  # JSON: intents, slots, identifiers, last messages
+    status = Column(String(10), nullable=False, default="waiting")
+    leave_message = Column(Integer, nullable=False, default=0)  # 1: out of hours or no agent, contact later
+    agent_id = Column(ForeignKey("agents.id"), index=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    assigned_at = Column(UTCDateTime)
+    last_agent_activity_at = Column(UTCDateTime)
+    closed_at = Column(UTCDateTime)
+    close_reason = Column(String(40))  # resolved | cancelled_by_customer
+    rating = Column(Integer)
+
+    agent = relationship("Agent")

@@ -1,0 +1,63 @@
+"""`python -m bot.handoff`: manage agent accounts and look at the hand-off queue.
+
+  python -m bot.handoff add-agent USERNAME [--name 显示名]   (asks for the password, or --password-stdin)
+  python -m bot.handoff queue
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import List, Optional
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.handoff.agents import AgentError, create_agent
+from bot.handoff.tickets import queue_position, waiting_queue
+from bot.store import schema
+from bot.store.db import transaction
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise AgentError("the passwords differ")
+    return first
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.handoff", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add-agent", help="create an agent account")
+    add.add_argument("username")
+    add.add_argument("--name", default="", help="display name shown to colleagues")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    commands.add_parser("queue", help="list the waiting conversations, oldest first")
+    args = parser.parse_args(argv)
+    try:
+        schema.upgrade()
+        with transaction() as session:
+            if args.command == "add-agent":
+                agent = create_agent(session, args.username, args.name, _password(args))
+                print(f"handoff: agent {agent.username} ({agent.display_name}) created")
+            else:
+                tickets = waiting_queue(session)
+                for ticket in tickets:
+                    print(f"#{queue_position(session, ticket)}  ticket {ticket.id}  {ticket.channel}  "
+                          f"{ticket.reason}  since {ticket.created_at:%Y-%m-%d %H:%M} UTC")
+                print(f"handoff: {len(tickets)} waiting")
+    except AgentError as error:
+        print(f"handoff: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        print(f"handoff: database error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The hand-off queue: a ticket is waiting, then assigned to exactly one agent, then closed.
+
+Every change is a conditional UPDATE on the ticket's current status, so that two agents claiming the same
+ticket at the same moment cannot both get it, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.store.models import HandoffTicket
+
+OPEN_STATUSES = ("waiting", "assigned")
+
+
+class TicketError(ValueError):
+    """A change that the ticket's current state does not allow."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def open_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
+    query = select(HandoffTicket).where(
+        HandoffTicket.conversation_id == conversation_id, HandoffTicket.status.in_(OPEN_STATUSES)
+    )
+    return session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
+
+
+def open_ticket(
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    reason: str,
+    summary: Dict[str, Any],
+    customer_name: Optional[str] = None,
+    masked_phone: Optional[str] = None,
+    leave_message: bool = False,
+) -> HandoffTicket:
+    """A waiting ticket for the conversation; the existing one if it already has an open ticket."""
+    existing = open_ticket_for(session, conversation_id)
+    if existing is not None:
+        return existing
+    ticket = HandoffTicket(
+        conversation_id=conversation_id,
+        channel=channel,
+        reason=reason,
+        summary=json.dumps(summary, ensure_ascii=False),
+        customer_name=customer_name,
+        masked_phone=masked_phone,
+        leave_message=int(leave_message),
+        status="waiting",
+        created_at=_now(),
+    )
+    session.add(ticket)
+    session.flush()
+    return ticket
+
+
+def queue_position(session: Session, ticket: HandoffTicket) -> int:
+    """1 for the oldest waiting ticket; 0 when the ticket is not waiting."""
+    if ticket.status != "waiting":
+        return 0
+    ahead = session.execute(
+        select(func.count()).where(HandoffTicket.status == "waiting", HandoffTicket.id < ticket.id)
+    ).scalar()
+    return ahead + 1
+
+
+def expected_wait_minutes(position: int, agents_online: int) -> int:
+    """Position × minutes per conversation (HANDOFF_MINUTES_PER_TICKET, default 5) shared among agents online."""
+    per_ticket = float(os.environ.get("HANDOFF_MINUTES_PER_TICKET", "5"))
+    return math.ceil(position * per_ticket / max(1, agents_online))
+
+
+def waiting_queue(session: Session) -> List[HandoffTicket]:
+    """Waiting tickets, oldest first: the order agents should take them in."""
+    query = select(HandoffTicket).where(HandoffTicket.status == "waiting").order_by(HandoffTicket.id)
+    return list(session.execute(query).scalars())
+
+
+def _transition(session: Session, ticket_id: int, allowed: tuple, extra_where: list, values: Dict[str, Any]) -> bool:
+    statement = (
+        update(HandoffTicket)
+        .where(HandoffTicket.id == ticket_id, HandoffTicket.status.in_(allowed), *extra_where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = session.execute(statement).rowcount == 1
+    session.expire_all()
+    return changed
+
+
+def claim(session: Session, ticket_id: int, agent_id: int) -> bool:
+    """Assign a waiting ticket to the agent; False when another agent was first or it is no longer waiting."""
+    now = _now()
+    return _transition(session, ticket_id, ("waiting",), [],
+                       {"status": "assigned", "agent_id": agent_id, "assigned_at": now, "last_agent_activity_at": now})
+
+
+def touch(session: Session, ticket_id: int, agent_id: int) -> None:
+    """Record agent activity (a reply) on the agent's own ticket."""
+    if not _transition(session, ticket_id, ("assigned",), [HandoffTicket.agent_id == agent_id],
+                       {"last_agent_activity_at": _now()}):
+        raise TicketError("this conversation is not assigned to you")
+
+
+def release(session: Session, ticket_id: int, agent_id: Optional[int] = None) -> bool:
+    """Put an assigned ticket back in the queue (transfer, or agent idle); only its own agent unless None."""
+    where = [] if agent_id is None else [HandoffTicket.agent_id == agent_id]
+    return _transition(session, ticket_id, ("assigned",), where,
+                       {"status": "waiting", "agent_id": None, "assigned_at": None, "last_agent_activity_at": None})
+
+
+def close(session: Session, ticket_id: int, agent_id: int, allow_other_agents: bool = False) -> bool:
+    """Close an assigned ticket; another agent's ticket only when allowed (e.g. a supervisor)."""
+    where = [] if allow_other_agents else [HandoffTicket.agent_id == agent_id]
+    return _transition(session, ticket_id, ("assigned",), where,
+                       {"status": "closed", "closed_at": _now(), "close_reason": "resolved"})
+
+
+def cancel(session: Session, conversation_id: str) -> bool:
+    """The customer no longer wants to wait ("不用了"): close the conversation's waiting ticket."""
+    ticket = open_ticket_for(session, conversation_id)
+    if ticket is None or ticket.status != "waiting":
+        return False
+    return _transition(session, ticket.id, ("waiting",), [],
+                       {"status": "closed", "closed_at": _now(), "close_reason": "cancelled_by_customer"})
+
+
+def requeue_idle(session: Session, idle: timedelta, now: Optional[datetime] = None) -> List[int]:
+    """Assigned tickets whose agent has been silent for `idle` go back to the queue; returns their ids."""
+    cutoff = (now or _now()) - idle
+    stale = session.execute(
+        select(HandoffTicket.id).where(
+            HandoffTicket.status == "assigned", HandoffTicket.last_agent_activity_at < cutoff
+        )
+    ).scalars().all()
+    return [ticket_id for ticket_id in stale if release(session, ticket_id)]
+
+
+def rate(session: Session, ticket_id: int, rating: int) -> None:
+    if not 1 <= rating <= 5:
+        raise TicketError("rating must be 1 to 5")
+    if not _transition(session, ticket_id, ("closed",), [HandoffTicket.rating.is_(None)], {"rating": rating}):
+        raise TicketError("only a closed, unrated ticket can be rated")

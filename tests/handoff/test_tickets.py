@@ -1,0 +1,120 @@
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.handoff import tickets
+from bot.handoff.agents import create_agent
+from bot.store.db import get_engine, transaction
+from bot.store.models import HandoffTicket
+
+
+def new_ticket(conversation="c1", reason="request"):
+    with transaction() as session:
+        ticket = tickets.open_ticket(session, conversation, "rest", reason, {"intents": ["request_human"]},
+                                     customer_name="张三", masked_phone="138****8000")
+        return ticket.id
+
+
+def agents(*names):
+    with transaction() as session:
+        return [create_agent(session, name, name, "correct horse").id for name in names]
+
+
+def state(ticket_id):
+    with transaction() as session:
+        ticket = session.get(HandoffTicket, ticket_id)
+        return ticket.status, ticket.agent_id
+
+
+def test_one_open_ticket_per_conversation_with_queue_positions(database):
+    first, again, second = new_ticket("c1"), new_ticket("c1"), new_ticket("c2")
+    assert first == again != second
+    with transaction() as session:
+        positions = [tickets.queue_position(session, session.get(HandoffTicket, t)) for t in (first, second)]
+        assert positions == [1, 2]
+        assert [t.id for t in tickets.waiting_queue(session)] == [first, second]
+        assert json.loads(session.get(HandoffTicket, first).summary) == {"intents": ["request_human"]}
+    assert tickets.expected_wait_minutes(position=2, agents_online=1) == 10
+    assert tickets.expected_wait_minutes(position=3, agents_online=2) == 8
+
+
+def test_waiting_assigned_closed_and_rated(database):
+    ticket = new_ticket()
+    alice, bob = agents("alice", "bob")
+    with transaction() as session:
+        assert tickets.claim(session, ticket, alice)
+        assert not tickets.claim(session, ticket, bob)  # already taken
+    assert state(ticket) == ("assigned", alice)
+    with transaction() as session:
+        assert not tickets.close(session, ticket, bob)  # not bob's
+        with pytest.raises(tickets.TicketError):
+            tickets.touch(session, ticket, bob)
+        tickets.touch(session, ticket, alice)
+        assert tickets.close(session, ticket, alice)
+        tickets.rate(session, ticket, 5)
+        with pytest.raises(tickets.TicketError):
+            tickets.rate(session, ticket, 4)  # once
+    with transaction() as session:
+        closed = session.get(HandoffTicket, ticket)
+        assert (closed.status, closed.close_reason, closed.rating) == ("closed", "resolved", 5)
+    assert new_ticket() != ticket  # a closed ticket is not reused
+
+
+def test_a_supervisor_may_close_another_agents_ticket(database):
+    ticket = new_ticket()
+    alice, supervisor = agents("alice", "lead")
+    with transaction() as session:
+        tickets.claim(session, ticket, alice)
+        assert tickets.close(session, ticket, supervisor, allow_other_agents=True)
+
+
+def test_transfer_back_and_idle_agents_requeue(database):
+    first, second = new_ticket("c1"), new_ticket("c2")
+    alice, = agents("alice")
+    with transaction() as session:
+        tickets.claim(session, first, alice)
+        tickets.claim(session, second, alice)
+        assert tickets.release(session, first, alice)
+    assert state(first) == ("waiting", None)
+    later = datetime.now(timezone.utc) + timedelta(minutes=11)
+    with transaction() as session:
+        assert tickets.requeue_idle(session, timedelta(minutes=10), now=later) == [second]
+    assert state(second) == ("waiting", None)
+
+
+def test_the_customer_cancels_waiting(database):
+    ticket = new_ticket("c9")
+    with transaction() as session:
+        assert tickets.cancel(session, "c9")
+        assert not tickets.cancel(session, "c9")
+    with transaction() as session:
+        assert session.get(HandoffTicket, ticket).close_reason == "cancelled_by_customer"
+
+
+def test_ratings_are_1_to_5(database):
+    with pytest.raises(tickets.TicketError):
+        with transaction() as session:
+            tickets.rate(session, new_ticket(), 6)
+
+
+def test_two_agents_claiming_at_once_exactly_one_wins(database):
+    ticket = new_ticket()
+    ids = agents(*[f"agent{i}" for i in range(6)])
+    engine = get_engine(database)
+    start, results = threading.Barrier(len(ids)), []
+
+    def try_claim(agent_id):
+        start.wait()
+        with transaction(engine) as session:
+            results.append((agent_id, tickets.claim(session, ticket, agent_id)))
+
+    threads = [threading.Thread(target=try_claim, args=(agent_id,)) for agent_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    winners = [agent_id for agent_id, won in results if won]
+    assert len(results) == len(ids) and len(winners) == 1
+    assert state(ticket) == ("assigned", winners[0])
