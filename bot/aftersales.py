@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterable, Optional
 
 from bot.formatting import BEIJING
@@ -69,7 +69,7 @@ def return_decision(order: Order, existing: Iterable[ReturnRequest], today: date
         return ReturnDecision(False, "not_delivered")
     window = min(item.product.return_days for item in order.items)
     delivered_on = order.delivered_at.astimezone(BEIJING).date()
-    deadline = date.fromordinal(delivered_on.toordinal() + window)
+    deadline = delivered_on + timedelta(days=window)
     if today > deadline:
         return ReturnDecision(False, "window_passed", deadline=deadline)
     return ReturnDecision(True, "eligible", deadline=deadline)

@@ -34,7 +34,6 @@ ENTITY_OWNERS = {
 class EvaluationResult:
     intent_accuracy: float
     response_accuracy: float
-    entity_f1: Dict[str, float]
     entity_f1_overall: float
     intent_report: Dict[str, Any]
     response_report: Dict[str, Any]
@@ -70,7 +69,6 @@ def read_reports(out: Path = REPORT_DIR) -> EvaluationResult:
     return EvaluationResult(
         intent_accuracy=float(intent_report["accuracy"]),
         response_accuracy=float(response_report["accuracy"]),
-        entity_f1=_owned_entity_f1(entity_reports),
         entity_f1_overall=_weighted_f1(entity_reports),
         intent_report=intent_report,
         response_report=response_report,
@@ -90,10 +88,6 @@ def _owned_rows(entity_reports: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str
         if isinstance(row, dict) and row.get("support"):
             rows[entity] = row
     return rows
-
-
-def _owned_entity_f1(entity_reports: Dict[str, Dict[str, Any]]) -> Dict[str, float]:
-    return {entity: float(row["f1-score"]) for entity, row in _owned_rows(entity_reports).items()}
 
 
 def _weighted_f1(entity_reports: Dict[str, Dict[str, Any]]) -> float:

@@ -53,12 +53,11 @@ def model_path(root: Path = PROJECT_ROOT, models_dir: Optional[Path] = None) -> 
     return directory / f"{MODEL_PREFIX}{fingerprint(root)}.tar.gz"
 
 
-def ensure_model(root: Path = PROJECT_ROOT, models_dir: Optional[Path] = None, quiet: bool = False) -> Path:
+def ensure_model(root: Path = PROJECT_ROOT, models_dir: Optional[Path] = None) -> Path:
     """The trained model for the current inputs, training it first if there is none."""
     target = model_path(root, models_dir)
     if target.exists():
-        if not quiet:
-            print(f"model: up to date ({target.relative_to(root) if target.is_relative_to(root) else target})")
+        print(f"model: up to date ({target.relative_to(root) if target.is_relative_to(root) else target})")
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     print(f"model: training inputs changed, training {target.name} (about 2-4 minutes on 2 cores)...", flush=True)
@@ -73,11 +72,8 @@ def ensure_model(root: Path = PROJECT_ROOT, models_dir: Optional[Path] = None, q
         "--fixed-model-name", target.name[: -len(".tar.gz")],
     ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
-    result = subprocess.run(command, cwd=root, env=env, stdout=None if not quiet else subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    result = subprocess.run(command, cwd=root, env=env, stderr=subprocess.STDOUT)  # progress shown as it runs
     if result.returncode != 0 or not target.exists():
-        if quiet and result.stdout:
-            print(result.stdout[-5000:], file=sys.stderr)
         raise RuntimeError(f"rasa train failed (exit {result.returncode}); see the output above")
     print(f"model: trained {target.name} in {time.monotonic() - started:.0f} s", flush=True)
     return target

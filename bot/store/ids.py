@@ -7,7 +7,7 @@ A counter row is locked while a number is taken, and starts above any imported i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, Tuple
+from typing import Dict
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from bot.formatting import BEIJING
 from bot.store.models import Complaint, IdCounter, Repair, ReturnRequest
 
-_ID_COLUMNS: Dict[str, Tuple[type, object]] = {
-    "WX": (Repair, Repair.repair_id),
-    "TH": (ReturnRequest, ReturnRequest.return_id),
-    "TS": (Complaint, Complaint.complaint_id),
+_ID_COLUMNS: Dict[str, object] = {
+    "WX": Repair.repair_id,
+    "TH": ReturnRequest.return_id,
+    "TS": Complaint.complaint_id,
 }
 _MAX_SEQUENCE = 999_999
 
@@ -54,6 +54,6 @@ def _locked_counter(session: Session, prefix: str, year: int) -> IdCounter:
 
 def _highest_existing(session: Session, prefix: str, year: int) -> int:
     """The highest number already used this year, e.g. by imported records (0 when none)."""
-    _, column = _ID_COLUMNS[prefix]
+    column = _ID_COLUMNS[prefix]
     highest = session.execute(select(func.max(column)).where(column.like(f"{prefix}{year}%"))).scalar()
     return int(highest[len(prefix) + 4 :]) if highest else 0
