@@ -47,6 +47,7 @@ shell: model db ## Chat in the terminal (rasa shell) with the action server runn
 
 test: model ## Run the whole test suite (trains the model first if its inputs changed)
 	scripts/ensure-postgres.sh
+	scripts/ensure-chromium.sh
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection, entity F1

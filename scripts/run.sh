@@ -12,6 +12,7 @@ MODEL=$(.venv/bin/python -m bot.training --print-path)
 [ -f "$MODEL" ] || { echo "run: no trained model for the current inputs; run 'make model' first" >&2; exit 1; }
 
 mkdir -p var/log "$(dirname "$TRACKER_DB")"
+if [ "${CONSOLE_DEMO_AGENT:-1}" = 1 ]; then .venv/bin/python -m bot.handoff demo-agent; fi
 pids=()
 stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop EXIT
@@ -52,6 +53,8 @@ cat <<INFO
 TP customer-service assistant is running.
   REST webhook:   POST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook
                   curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"demo","message":"保修期多久"}'
+                  agent replies: GET http://127.0.0.1:${RASA_PORT}/webhooks/rest/outbox?sender=demo&after=0
+  Agent console:  http://127.0.0.1:${RASA_PORT}/console/   (demo agent: demo / ${CONSOLE_DEMO_PASSWORD:-tp-demo-2026})
   Action server:  http://127.0.0.1:${ACTION_PORT}/webhook
   Conversations:  ${TRACKER_DB} (SQLite)      Records: ${records}      Logs: var/log/
 Press Ctrl-C to stop.

@@ -18,12 +18,14 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.formatting import beijing_today
 from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
 from bot.store import schema
-from bot.store.db import get_engine
+from bot.store.db import get_engine, transaction
 from bot.store.importer import catalogue_document, import_document
+from bot.store.models import HandoffTicket
 from bot.training import ensure_model
 from tests.postgres import TemporaryPostgres
 from tests.postgres import unavailable_reason as postgres_unavailable
@@ -31,6 +33,9 @@ from tests.records import Ids, records
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 SERVER_ENV = {
+    # Agents work around the clock in tests, so that a hand-off does not depend on when the suite runs.
+    "HANDOFF_HOURS": "00:00-24:00",
+    "HANDOFF_DAYS": "1-7",
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -175,7 +180,8 @@ def rasa_server(
     port = free_port()
     token = secrets.token_hex(16)
     tracker_db = server_dir / "tracker.db"
-    env = dict(os.environ, **SERVER_ENV, ACTION_SERVER_URL=action_server, TRACKER_DB=str(tracker_db))
+    env = dict(os.environ, **SERVER_ENV, ACTION_SERVER_URL=action_server, TRACKER_DB=str(tracker_db),
+               DATABASE_URL=server_database)
     server = Server(
         "Rasa server",
         [
@@ -207,6 +213,25 @@ class Chat:
         )
         response.raise_for_status()
         return response.json()
+
+    def outbox(self, after: int = 0) -> List[Dict[str, Any]]:
+        """Messages pushed to this customer outside replies (agents, hand-off notices), after message id `after`."""
+        response = httpx.get(f"{self.server.url}/webhooks/rest/outbox", params={"sender": self.sender, "after": after},
+                             timeout=30)
+        response.raise_for_status()
+        return response.json()["messages"]
+
+    def paused(self) -> bool:
+        return self.server.tracker(self.sender)["paused"]
+
+    def ticket(self) -> Optional[HandoffTicket]:
+        """The conversation's latest hand-off ticket."""
+        with transaction(get_engine(self.server.database)) as session:
+            query = select(HandoffTicket).where(HandoffTicket.conversation_id == self.sender)
+            ticket = session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
+            if ticket is not None:
+                session.expunge(ticket)
+            return ticket
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_most_gibberish_falls_below_the_threshold(unclear: List[str]):
     assert len(unclear) >= len(UNCLEAR_CANDIDATES) // 2, unclear
 
 
-def test_low_confidence_suggests_entries_then_offers_a_person(chat: Chat, unclear: List[str]):
+def test_low_confidence_suggests_entries_then_hands_over(chat: Chat, unclear: List[str]):
     replies = chat.say(unclear[0])
     assert texts(replies) == response_text("utter_did_you_mean")
     suggestions = buttons(replies)
@@ -90,17 +90,16 @@ def test_low_confidence_suggests_entries_then_offers_a_person(chat: Chat, unclea
     assert suggestions[3] == {"title": "转人工", "payload": "/request_human"}
 
     replies = chat.say(unclear[1])
-    assert texts(replies) == response_text("utter_fallback_offer_human")
-    assert buttons(replies) == [{"title": "转人工", "payload": "/request_human"}]
-
-    assert texts(chat.say("/request_human")) == response_text("utter_human_contact")
+    assert texts(replies).startswith(response_text("utter_fallback_to_human"))
+    assert chat.paused() and chat.ticket().reason == "fallback"
 
 
 def test_punctuation_alone_is_not_understood_and_gets_no_suggestions(chat: Chat):
-    """Nothing to match on: ask again, and offer a person on the second miss."""
+    """Nothing to match on: ask again, and hand over to a person on the second miss."""
     assert texts(chat.say("？？？")) == response_text("utter_default")
     replies = chat.say("……")
-    assert texts(replies) == response_text("utter_fallback_offer_human")
+    assert texts(replies).startswith(response_text("utter_fallback_to_human"))
+    assert chat.ticket().reason == "fallback"
 
 
 def test_a_suggestion_button_answers_the_question(chat: Chat, unclear: List[str]):
@@ -128,8 +127,11 @@ def test_entities_from_messy_input(rasa_server: RasaServer):
     assert {("product", "TL-WR886N"), ("order_id", "TP202611050017"), ("phone", "13800138000")} <= entities
 
 
-def test_asking_for_a_person_gives_the_contact_channels(chat: Chat):
-    assert texts(chat.say("帮我转人工客服")) == response_text("utter_human_contact")
+def test_asking_for_a_person_hands_over(chat: Chat):
+    chat.say("帮我转人工客服")
+    assert chat.paused()
+    ticket = chat.ticket()
+    assert (ticket.status, ticket.reason, ticket.channel) == ("waiting", "request", "rest")
 
 
 def test_bot_challenge_and_out_of_scope(chat: Chat):

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.exc import SQLAlchemyError
@@ -117,14 +117,6 @@ def validated_description(slot: Text, value: Any, dispatcher: CollectingDispatch
     return {slot: text}
 
 
-def refused_while_locked(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
-    """After too many failed identity checks, look-ups and filings only offer a person."""
-    if is_locked(tracker):
-        dispatcher.utter_message(response="utter_lookups_locked")
-        return True
-    return False
-
-
 # --- faults ---------------------------------------------------------------------------------------
 
 
@@ -221,8 +213,10 @@ class FormResultAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         done = [] if self.keep_slots else reset_slots(self.form)
-        if self.refuse_when_locked and refused_while_locked(tracker, dispatcher):
-            return done
+        if self.refuse_when_locked and is_locked(tracker):
+            # After too many failed identity checks a person verifies the customer: hand over.
+            dispatcher.utter_message(response="utter_lookups_locked")
+            return done + [FollowupAction("action_handoff")]
         try:
             with transaction() as session:
                 messages = self.respond(session, tracker)

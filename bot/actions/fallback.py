@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
@@ -38,21 +39,12 @@ def consecutive_misses(tracker: Tracker) -> int:
 
 def suggested_entries(latest_message: Dict[Text, Any], knowledge: KnowledgeBase) -> List[Dict[Text, Text]]:
     """The knowledge entries the FAQ response selector ranked highest for this message, as buttons."""
-    ranking = ((latest_message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
-    entries = knowledge.by_id
-    buttons = []
-    for candidate in ranking:
-        key = candidate.get("intent_response_key") or ""
-        entry = entries.get(key.split("/", 1)[-1])
-        if entry is not None and all(b["payload"] != entry.title for b in buttons):
-            buttons.append({"title": entry.title, "payload": entry.title})
-        if len(buttons) == SUGGESTION_COUNT:
-            break
-    return buttons
+    return [{"title": entry.title, "payload": entry.title}
+            for entry, _ in knowledge.ranked(latest_message, SUGGESTION_COUNT)]
 
 
 class ActionSuggestFaq(Action):
-    """First miss: "您是不是想问…" with the top-3 entries. Second miss in a row: offer a person instead."""
+    """First miss: "您是不是想问…" with the top-3 entries. Second miss in a row: hand over to a person."""
 
     def name(self) -> Text:
         return "action_suggest_faq"
@@ -62,9 +54,9 @@ class ActionSuggestFaq(Action):
     ) -> List[Dict[Text, Any]]:
         misses = consecutive_misses(tracker)
         if misses >= 2:
-            logger.info("conversation %s: %d misses in a row, offering a person", tracker.sender_id, misses)
-            dispatcher.utter_message(response="utter_fallback_offer_human", buttons=[HUMAN_BUTTON])
-            return []
+            logger.info("conversation %s: %d misses in a row, handing over to a person", tracker.sender_id, misses)
+            dispatcher.utter_message(response="utter_fallback_to_human")
+            return [FollowupAction("action_handoff")]
         buttons = suggested_entries(tracker.latest_message, knowledge_base())
         if not buttons:
             dispatcher.utter_message(response="utter_default")

@@ -2,21 +2,29 @@
 
   python -m bot.handoff add-agent USERNAME [--name 显示名]   (asks for the password, or --password-stdin)
   python -m bot.handoff queue
+  python -m bot.handoff demo-agent     (the demo account `make run` creates: demo / CONSOLE_DEMO_PASSWORD)
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from sqlalchemy import select
+
 from bot.handoff.agents import AgentError, create_agent
 from bot.handoff.tickets import queue_position, waiting_queue
 from bot.store import schema
 from bot.store.db import transaction
+from bot.store.models import Agent
+
+DEMO_AGENT = "demo"
+DEFAULT_DEMO_PASSWORD = "tp-demo-2026"
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -37,6 +45,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     add.add_argument("--name", default="", help="display name shown to colleagues")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     commands.add_parser("queue", help="list the waiting conversations, oldest first")
+    commands.add_parser("demo-agent", help="create the demo agent if it does not exist")
     args = parser.parse_args(argv)
     try:
         schema.upgrade()
@@ -44,6 +53,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             if args.command == "add-agent":
                 agent = create_agent(session, args.username, args.name, _password(args))
                 print(f"handoff: agent {agent.username} ({agent.display_name}) created")
+            elif args.command == "demo-agent":
+                password = os.environ.get("CONSOLE_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+                if session.execute(select(Agent.id).where(Agent.username == DEMO_AGENT)).first() is None:
+                    create_agent(session, DEMO_AGENT, "演示客服", password)
+                    print(f"handoff: demo agent created: {DEMO_AGENT} / {password}")
+                else:
+                    print(f"handoff: demo agent {DEMO_AGENT} exists")
             else:
                 tickets = waiting_queue(session)
                 for ticket in tickets:

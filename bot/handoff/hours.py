@@ -11,6 +11,12 @@ from typing import FrozenSet, Optional
 from bot.formatting import BEIJING
 
 
+def _clock(text: str) -> time:
+    """09:00, or 24:00 for the end of the day."""
+    text = text.strip()
+    return time.max if text == "24:00" else time.fromisoformat(text)
+
+
 @dataclass(frozen=True)
 class WorkingHours:
     opens: time
@@ -20,7 +26,7 @@ class WorkingHours:
     @classmethod
     def parse(cls, hours: str, days: str) -> "WorkingHours":
         try:
-            start, end = (time.fromisoformat(part.strip()) for part in hours.split("-"))
+            start, end = (_clock(part) for part in hours.split("-"))
             day_set = set()
             for part in days.split(","):
                 first, _, last = part.strip().partition("-")
@@ -42,4 +48,5 @@ class WorkingHours:
     def describe(self) -> str:
         """工作日 9:00–18:00 style, for replies to customers."""
         days = "工作日" if self.days == frozenset(range(1, 6)) else ("每天" if len(self.days) == 7 else "服务日")
-        return f"{days} {self.opens.hour}:{self.opens:%M}–{self.closes.hour}:{self.closes:%M}（北京时间）"
+        closes = "24:00" if self.closes == time.max else f"{self.closes.hour}:{self.closes:%M}"
+        return f"{days} {self.opens.hour}:{self.opens:%M}–{closes}（北京时间）"

@@ -152,3 +152,27 @@ def rate(session: Session, ticket_id: int, rating: int) -> None:
         raise TicketError("rating must be 1 to 5")
     if not _transition(session, ticket_id, ("closed",), [HandoffTicket.rating.is_(None)], {"rating": rating}):
         raise TicketError("only a closed, unrated ticket can be rated")
+
+
+def acknowledge(session: Session, ticket_id: int) -> bool:
+    """Mark the ticket's first waiting message as acknowledged; True only the first time."""
+    return _transition(session, ticket_id, ("waiting",), [HandoffTicket.acknowledged_at.is_(None)],
+                       {"acknowledged_at": _now()})
+
+
+def agent_tickets(session: Session, agent_id: int) -> List[HandoffTicket]:
+    """The conversations an agent is working on, oldest first."""
+    query = select(HandoffTicket).where(HandoffTicket.status == "assigned", HandoffTicket.agent_id == agent_id)
+    return list(session.execute(query.order_by(HandoffTicket.assigned_at)).scalars())
+
+
+def ticket_to_rate(session: Session, conversation_id: str, within: timedelta = timedelta(days=1)) -> Optional[HandoffTicket]:
+    """The conversation's latest ticket an agent closed within `within` that has no rating yet."""
+    query = select(HandoffTicket).where(
+        HandoffTicket.conversation_id == conversation_id,
+        HandoffTicket.status == "closed",
+        HandoffTicket.close_reason == "resolved",
+        HandoffTicket.rating.is_(None),
+        HandoffTicket.closed_at >= _now() - within,
+    )
+    return session.execute(query.order_by(HandoffTicket.closed_at.desc())).scalars().first()

@@ -84,6 +84,18 @@ class KnowledgeBase:
     def by_id(self) -> Dict[str, FaqEntry]:
         return {entry.id: entry for entry in self.entries}
 
+    def ranked(self, parse_data: Dict, limit: int) -> List[Tuple[FaqEntry, float]]:
+        """The entries the FAQ response selector ranked highest for a parsed message, with confidences."""
+        ranking = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+        entries, found = self.by_id, []
+        for candidate in ranking:
+            entry = entries.get((candidate.get("intent_response_key") or "").split("/", 1)[-1])
+            if entry is not None and all(entry is not seen for seen, _ in found):
+                found.append((entry, float(candidate.get("confidence") or 0.0)))
+            if len(found) == limit:
+                break
+        return found
+
 
 def question_key(text: str) -> str:
     """What makes two questions "the same" to a classifier: width, case, spaces and punctuation ignored."""

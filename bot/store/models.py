@@ -252,6 +252,20 @@ class Agent(Base):
     password_hash = Column(String(255), nullable=False)
     is_active = Column(Integer, nullable=False, default=1)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(UTCDateTime)  # the console's live connection refreshes it: "online" agents
+
+
+class AgentSession(Base):
+    """A logged-in console session; only a hash of the cookie's token is stored."""
+
+    __tablename__ = "agent_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    agent_id = Column(ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+    agent = relationship("Agent")
 
 
 class HandoffTicket(Base):
@@ -276,5 +290,18 @@ class HandoffTicket(Base):
     closed_at = Column(UTCDateTime)
     close_reason = Column(String(40))  # resolved | cancelled_by_customer
     rating = Column(Integer)
+    acknowledged_at = Column(UTCDateTime)  # when the customer's first message while waiting was acknowledged
 
     agent = relationship("Agent")
+
+
+class OutboxMessage(Base):
+    """A message for a customer on a channel that cannot push (REST): kept until the client fetches it."""
+
+    __tablename__ = "outbox_messages"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(40), nullable=False)
+    recipient_id = Column(String(255), nullable=False, index=True)
+    payload = Column(Text, nullable=False)  # JSON, in the REST channel's response format
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)

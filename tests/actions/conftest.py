@@ -42,12 +42,17 @@ def tracker(
     })
 
 
-def run(action: Action, current: Tracker) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
-    """The slots the action set, and the messages it sent."""
+def run_events(action: Action, current: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The events the action returned, and the messages it sent."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, current, domain()))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    return slots, dispatcher.messages
+    return events, dispatcher.messages
+
+
+def run(action: Action, current: Tracker) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    """The slots the action set, and the messages it sent."""
+    events, messages = run_events(action, current)
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, messages
 
 
 def responses(messages: List[Dict[str, Any]]) -> List[str]:

@@ -1,7 +1,7 @@
 """action_suggest_faq on real trackers and the real knowledge base."""
 
 import asyncio
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -38,10 +38,10 @@ def tracker(events: List[Dict[str, Any]]) -> Tracker:
     )
 
 
-def run(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def run(events: List[Dict[str, Any]], followup: Optional[str] = None) -> List[Dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     result = asyncio.run(ActionSuggestFaq().run(dispatcher, tracker(events), {}))
-    assert result == []
+    assert result == ([{"event": "followup", "timestamp": None, "name": followup}] if followup else [])
     return dispatcher.messages
 
 
@@ -53,14 +53,13 @@ def test_first_miss_suggests_top_three_entries_and_a_person():
     assert message["buttons"] == [{"title": t, "payload": t} for t in titles] + [HUMAN_BUTTON]
 
 
-def test_second_miss_in_a_row_offers_a_person():
+def test_second_miss_in_a_row_hands_over_to_a_person():
     events = [
         user("嗯那个", "nlu_fallback", ["warranty_period"]), bot("action_suggest_faq"),
         user("就是那个啊", "nlu_fallback", ["warranty_period"]),
     ]
-    [message] = run(events)
-    assert message["response"] == "utter_fallback_offer_human"
-    assert message["buttons"] == [HUMAN_BUTTON]
+    [message] = run(events, followup="action_handoff")
+    assert message["response"] == "utter_fallback_to_human"
 
 
 def test_an_understood_message_resets_the_count():

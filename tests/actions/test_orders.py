@@ -1,7 +1,7 @@
 import pytest
 
 from bot.actions.orders import ActionShowOrderStatus, ValidateOrderStatusForm
-from tests.actions.conftest import next_question, responses, run, tracker
+from tests.actions.conftest import next_question, responses, run, run_events, tracker
 
 FORM = "order_status_form"
 
@@ -66,8 +66,10 @@ def test_third_failure_locks_lookups(database, ids):
     slots, messages, asked = verify(ids, "1234", slots={"verification_failures": 2})
     assert slots["lookups_locked"] is True and asked is None
     assert messages == []  # the show action explains the lock once the form ends
-    _, messages = run(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped, "lookups_locked": True}))
+    events, messages = run_events(ActionShowOrderStatus(),
+                                  tracker(slots={"order_id": ids.shipped, "lookups_locked": True}))
     assert responses(messages) == ["utter_lookups_locked"]
+    assert {"event": "followup", "timestamp": None, "name": "action_handoff"} in events  # a person verifies
 
 
 def test_locked_conversation_cannot_start_another_lookup(database, ids):

@@ -1,0 +1,248 @@
+"""Handing a conversation to a person, and coming back to the bot afterwards.
+
+The ticket in the business database is the truth about who owns a conversation; Rasa's paused flag follows it
+(`ConversationPaused` here, `ConversationResumed` when the ticket is cancelled or closed, and again at every
+new session: see `session.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ConversationPaused, ConversationResumed, EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import VERIFIED_PHONES, database_unavailable, is_locked
+from bot.actions.fallback import FALLBACK_INTENT, consecutive_misses
+from bot.handoff.hours import WorkingHours
+from bot.handoff.sessions import agents_online
+from bot.handoff.summary import build_summary, wants_person_now
+from bot.handoff.tickets import (
+    TicketError,
+    acknowledge,
+    cancel,
+    expected_wait_minutes,
+    open_ticket,
+    open_ticket_for,
+    queue_position,
+    rate,
+    ticket_to_rate,
+)
+from bot.identifiers import fold_width, mask_phone
+from bot.store.db import transaction
+from bot.store.models import Customer
+
+logger = logging.getLogger(__name__)
+
+RATING_BUTTONS = [
+    {"title": f"{score} 分{label}", "payload": f'/rate_service{{"rating":"{score}"}}'}
+    for score, label in ((5, " 非常满意"), (4, " 满意"), (3, " 一般"), (2, " 不满意"), (1, " 非常不满意"))
+]
+
+
+def handoff_reason(tracker: Tracker) -> Text:
+    """Why the customer goes to a person: keyword, fallback, complaint, verification or request."""
+    message = tracker.latest_message or {}
+    if wants_person_now(message.get("text")):
+        return "keyword"
+    if (message.get("intent") or {}).get("name") == FALLBACK_INTENT and consecutive_misses(tracker) >= 2:
+        return "fallback"
+    if _previous_action(tracker) == "action_submit_complaint":
+        return "complaint"
+    if is_locked(tracker):
+        return "verification"
+    return "request"
+
+
+def _previous_action(tracker: Tracker) -> Optional[Text]:
+    """The last action before the latest user message (what the customer was answering)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
+def _customer_phone(tracker: Tracker) -> Optional[Text]:
+    verified = tracker.get_slot(VERIFIED_PHONES) or []
+    return verified[0] if verified else tracker.get_slot("contact_phone")
+
+
+def _customer_name(session: Any, tracker: Tracker, phone: Optional[Text]) -> Optional[Text]:
+    """The name the channel gave (metadata) or, for a verified customer, the name on the records."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    name = metadata.get("customer_name") or metadata.get("name")
+    if not name and phone and phone in (tracker.get_slot(VERIFIED_PHONES) or []):
+        name = session.execute(select(Customer.name).where(Customer.phone == phone)).scalar()
+    return str(name)[:100] if name else None
+
+
+class ActionHandoff(Action):
+    """Open (or find) the conversation's ticket, tell the customer where they stand, and pause the bot."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        hours = WorkingHours.from_env()
+        in_hours = hours.is_open()
+        reason = handoff_reason(tracker)
+        phone = _customer_phone(tracker)
+        try:
+            with transaction() as session:
+                online = agents_online(session)
+                ticket = open_ticket(
+                    session, tracker.sender_id, tracker.get_latest_input_channel() or "rest", reason,
+                    build_summary(tracker.events, tracker.slots),
+                    customer_name=_customer_name(session, tracker, phone),
+                    masked_phone=mask_phone(phone) if phone else None,
+                    leave_message=not in_hours or online == 0,
+                )
+                status, leave_message = ticket.status, bool(ticket.leave_message)
+                position = queue_position(session, ticket)
+                ticket_id = ticket.id
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            dispatcher.utter_message(response="utter_human_contact")
+            return []
+        logger.info("conversation %s: hand-off ticket %s (%s, %s)", tracker.sender_id, ticket_id, reason, status)
+        if status == "assigned":
+            dispatcher.utter_message(response="utter_handoff_with_agent")
+        elif leave_message and not in_hours:
+            dispatcher.utter_message(response="utter_handoff_out_of_hours", hours=hours.describe())
+        elif leave_message:
+            dispatcher.utter_message(response="utter_handoff_no_agent")
+        else:
+            dispatcher.utter_message(response="utter_handoff_queued", position=position,
+                                     wait=expected_wait_minutes(position, online))
+        return [ConversationPaused()]
+
+
+def _resumed() -> List[EventType]:
+    return [ConversationResumed(), ActionExecuted("action_listen")]
+
+
+class ActionHandoffCancel(Action):
+    """"不用了" while waiting: close the waiting ticket and give the conversation back to the bot."""
+
+    def name(self) -> Text:
+        return "action_handoff_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        try:
+            with transaction() as session:
+                cancelled = cancel(session, tracker.sender_id)
+                still_open = open_ticket_for(session, tracker.sender_id) is not None
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return []
+        if cancelled or not still_open:
+            dispatcher.utter_message(response="utter_handoff_cancelled")
+            return _resumed()
+        dispatcher.utter_message(response="utter_handoff_cancel_too_late")  # an agent claimed it meanwhile
+        return []
+
+
+class ActionHandoffAcknowledge(Action):
+    """The first message while waiting: say it was received (and, out of hours, when we will answer)."""
+
+    def name(self) -> Text:
+        return "action_handoff_acknowledge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        try:
+            with transaction() as session:
+                ticket = open_ticket_for(session, tracker.sender_id)
+                if ticket is None or not acknowledge(session, ticket.id):
+                    return []
+                leave_message = bool(ticket.leave_message)
+                position = queue_position(session, ticket)
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return []
+        if leave_message:
+            dispatcher.utter_message(response="utter_handoff_message_left")
+        else:
+            dispatcher.utter_message(response="utter_handoff_message_queued", position=position)
+        return []
+
+
+class ActionHandoffResume(Action):
+    """Run by the console when the agent closes the ticket: the bot is back and asks for a rating."""
+
+    def name(self) -> Text:
+        return "action_handoff_resume"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_handoff_resumed")
+        dispatcher.utter_message(response="utter_ask_service_rating", buttons=RATING_BUTTONS)
+        return _resumed()
+
+
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_WORDS = (("非常不满意", 1), ("很不满意", 1), ("不满意", 2), ("一般", 3), ("非常满意", 5), ("很满意", 5),
+          ("满意", 4), ("好评", 5), ("差评", 1))
+
+
+def parse_rating(value: Any) -> Optional[int]:
+    """1–5 from a button payload or what the customer typed: "4", "4分", "五星", "非常满意"."""
+    text = fold_width(str(value or "")).strip()
+    digits = re.findall(r"\d+", text)
+    if len(digits) == 1:
+        return int(digits[0]) if 1 <= int(digits[0]) <= 5 else None
+    match = re.search(r"([一二两三四五])\s*[分星颗]", text)
+    if match:
+        return _CHINESE_DIGITS[match.group(1)]
+    for word, score in _WORDS:
+        if word in text:
+            return score
+    return None
+
+
+class ActionRateService(Action):
+    """Store the customer's 1–5 rating on the ticket an agent just closed."""
+
+    def name(self) -> Text:
+        return "action_rate_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        message = tracker.latest_message or {}
+        entity = next(tracker.get_latest_entity_values("rating"), None)
+        rating = parse_rating(entity if entity is not None else message.get("text"))
+        if rating is None:
+            dispatcher.utter_message(response="utter_rating_invalid", buttons=RATING_BUTTONS)
+            return []
+        try:
+            with transaction() as session:
+                ticket = ticket_to_rate(session, tracker.sender_id)
+                if ticket is not None:
+                    rate(session, ticket.id, rating)
+        except TicketError:
+            ticket = None  # rated in the meantime (a double click)
+        except SQLAlchemyError as error:
+            database_unavailable(dispatcher, tracker, self.name(), error)
+            return []
+        if ticket is None:
+            dispatcher.utter_message(response="utter_rating_nothing_to_rate")
+        elif rating <= 2:
+            dispatcher.utter_message(response="utter_rating_sorry", rating=rating)
+        else:
+            dispatcher.utter_message(response="utter_rating_thanks", rating=rating)
+        return []

@@ -1,0 +1,67 @@
+"""Session start and restart, overridden so that a conversation with a person stays with the person.
+
+Rasa clears the paused flag when a new session starts (after `session_expiration_time`) and on `/restart`.
+While the conversation has an open hand-off ticket, the new session is paused again and a restart is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Restarted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.handoff.tickets import open_ticket_for
+from bot.store.db import transaction
+
+logger = logging.getLogger(__name__)
+
+_NOT_CARRIED = {"requested_slot", "session_started_metadata"}
+
+
+def has_open_ticket(sender_id: Text) -> bool:
+    """Whether a person owns (or will own) the conversation; on a database fault, assume not and log it."""
+    try:
+        with transaction() as session:
+            return open_ticket_for(session, sender_id) is not None
+    except SQLAlchemyError as error:
+        logger.error("conversation %s: cannot read hand-off state: %s", sender_id, error)
+        return False
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start (slots carried over, as `session_config` asks), paused again during a hand-off."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
+            events += [SlotSet(name, value) for name, value in tracker.slots.items()
+                       if value is not None and name not in _NOT_CARRIED]
+        if has_open_ticket(tracker.sender_id):
+            logger.info("conversation %s: new session during a hand-off, staying paused", tracker.sender_id)
+            events.append(ConversationPaused())
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionRestart(Action):
+    """`/restart` starts over, except during a hand-off: then the agent keeps the conversation."""
+
+    def name(self) -> Text:
+        return "action_restart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if has_open_ticket(tracker.sender_id):
+            dispatcher.utter_message(response="utter_restart_during_handoff")
+            return [ConversationPaused()]
+        return [Restarted()]

@@ -1,0 +1,38 @@
+"""How a message reaches a customer outside a reply to their own message (an agent's reply, the bot's
+notices during a hand-off): one `Delivery` per channel, registered when the channel's routes are built.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Dict, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel
+
+logger = logging.getLogger(__name__)
+
+_deliveries: Dict[Text, "Delivery"] = {}
+
+
+class Delivery(ABC):
+    """Sends to customers of one input channel, pushing (socket, platform API) or queueing for a poll."""
+
+    channel: Text = ""
+
+    @abstractmethod
+    def output_channel(self, recipient_id: Text) -> OutputChannel:
+        """An output channel whose send_* methods reach `recipient_id` on this channel."""
+
+
+def register(delivery: Delivery) -> None:
+    _deliveries[delivery.channel] = delivery
+
+
+def output_channel_for(channel: Text, recipient_id: Text) -> Optional[OutputChannel]:
+    """Where to send to this customer, or None when the channel is not running in this server."""
+    delivery = _deliveries.get(channel)
+    if delivery is None:
+        logger.warning("no delivery for channel %r: a message to %s is kept in the history only", channel, recipient_id)
+        return None
+    return delivery.output_channel(recipient_id)

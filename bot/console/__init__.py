@@ -1,0 +1,1 @@
+"""The agents' web console: queue, conversations, replies, served by the Rasa server under /console."""

@@ -1,0 +1,351 @@
+"""The agent console, mounted in the Rasa server as an input channel (credentials.yml: bot.console.channel.AgentConsole)
+so that it shares the server's tracker store, lock store, response templates and channel deliveries.
+
+Pages: /console/ (the app) and /console/login. JSON API under /console/api/; live updates by Server-Sent Events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Set, Text, Tuple
+
+from rasa.core.agent import Agent as RasaAgent
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.console import views
+from bot.console.auth import (
+    COOKIE,
+    PREFIX,
+    agent_api,
+    agent_page,
+    api_error,
+    clear_session_cookie,
+    set_session_cookie,
+)
+from bot.handoff import live, tickets
+from bot.handoff.agents import authenticate
+from bot.handoff.hours import WorkingHours
+from bot.handoff.sessions import agents_online, end_session, mark_away, mark_seen, start_session
+from bot.store.db import transaction
+from bot.store.models import Agent, HandoffTicket
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+MAX_REPLY_LENGTH = 2000
+STREAM_POLL_SECONDS = 1.0
+PRESENCE_REFRESH_SECONDS = 30.0
+KEEPALIVE_SECONDS = 15.0
+
+
+def idle_limit() -> timedelta:
+    """HANDOFF_AGENT_IDLE_MINUTES (default 10): an assigned conversation with no agent reply for this long
+    goes back to the queue."""
+    return timedelta(minutes=float(os.environ.get("HANDOFF_AGENT_IDLE_MINUTES", "10")))
+
+
+def supervisors() -> Set[str]:
+    """HANDOFF_SUPERVISORS: usernames (comma-separated) who may close or transfer other agents' conversations."""
+    return {name.strip() for name in os.environ.get("HANDOFF_SUPERVISORS", "").split(",") if name.strip()}
+
+
+async def _db(function: Callable[..., Any], *args: Any) -> Any:
+    """Run a function of a session in one transaction, off the event loop."""
+
+    def work() -> Any:
+        with transaction() as session:
+            return function(session, *args)
+
+    return await asyncio.to_thread(work)
+
+
+def _ticket(session: Any, ticket_id: int) -> Optional[HandoffTicket]:
+    return session.get(HandoffTicket, ticket_id)
+
+
+class AgentConsole(InputChannel):
+    """Not a customer channel: it reuses the input-channel mechanism to serve the console's routes."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "console"
+
+    def url_prefix(self) -> Text:
+        return PREFIX
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Any]) -> Blueprint:
+        console = Blueprint("tp_agent_console", __name__)
+
+        @console.listener("after_server_start")
+        async def start_requeue(app: Any, loop: Any) -> None:
+            app.add_task(_requeue_idle_forever(app))
+
+        @console.route("/", methods=["GET"])
+        @agent_page
+        async def index(request: Request) -> HTTPResponse:
+            return await response.file(STATIC / "index.html", headers=_no_store())
+
+        @console.route("/login", methods=["GET"])
+        async def login_page(request: Request) -> HTTPResponse:
+            return await response.file(STATIC / "login.html", headers=_no_store())
+
+        @console.route("/static/<name:[a-z]+\\.(js|css)>", methods=["GET"])
+        async def static(request: Request, name: str, **_: Any) -> HTTPResponse:
+            path = STATIC / name
+            if not path.is_file():
+                return api_error("not found", 404)
+            return await response.file(path, headers=_no_store())
+
+        @console.route("/api/login", methods=["POST"])
+        async def login(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            username, password = str(body.get("username") or ""), str(body.get("password") or "")
+            if not username or not password:
+                return api_error("请输入用户名和密码", 400)
+            result = await _db(_log_in, username, password)
+            if result is None:
+                logger.warning("console: failed log-in for %r from %s", username, request.ip)
+                return api_error("用户名或密码错误", 401)
+            token, agent = result
+            logger.info("console: %s logged in", agent["username"])
+            resp = response.json({"agent": agent})
+            set_session_cookie(resp, token, request)
+            return resp
+
+        @console.route("/api/logout", methods=["POST"])
+        @agent_api
+        async def logout(request: Request, agent: Agent) -> HTTPResponse:
+            await _db(_log_out, request.cookies.get(COOKIE), agent.id)
+            resp = response.json({"ok": True})
+            clear_session_cookie(resp)
+            return resp
+
+        @console.route("/api/me", methods=["GET"])
+        @agent_api
+        async def me(request: Request, agent: Agent) -> HTTPResponse:
+            return response.json({"agent": _agent_view(agent)})
+
+        @console.route("/api/queue", methods=["GET"])
+        @agent_api
+        async def queue(request: Request, agent: Agent) -> HTTPResponse:
+            return response.json(await _db(_queue_view, agent.id))
+
+        @console.route("/api/tickets/<ticket_id:int>", methods=["GET"])
+        @agent_api
+        async def ticket(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            detail = await _db(_ticket_detail, ticket_id)
+            if detail is None:
+                return api_error("会话不存在", 404)
+            tracker = await request.app.ctx.agent.processor.get_tracker(detail["ticket"]["conversation_id"])
+            detail["history"] = views.history(tracker)
+            detail["suggestions"] = views.suggestions(tracker) if detail["ticket"]["status"] != "closed" else []
+            detail["customers"] = await _db(views.customer_records, views.verified_phones(tracker))
+            detail["mine"] = detail["ticket"]["agent_id"] == agent.id
+            return response.json(detail)
+
+        @console.route("/api/tickets/<ticket_id:int>/claim", methods=["POST"])
+        @agent_api
+        async def claim(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            ticket = await _db(_claim, ticket_id, agent.id)
+            if ticket is None:
+                return api_error("该会话已被其他客服接入或已结束", 409)
+            logger.info("console: %s claimed ticket %s", agent.username, ticket_id)
+            await _notify(request.app.ctx.agent, ticket, "utter_handoff_agent_joined", agent_name=agent.display_name)
+            return response.json({"ok": True})
+
+        @console.route("/api/tickets/<ticket_id:int>/reply", methods=["POST"])
+        @agent_api
+        async def reply(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            text = str(body.get("text") or "").strip()
+            if not text or len(text) > MAX_REPLY_LENGTH:
+                return api_error(f"回复不能为空，且不超过 {MAX_REPLY_LENGTH} 字", 400)
+            ticket = await _db(_touch, ticket_id, agent.id)
+            if ticket is None:
+                return api_error("这个会话不在您的服务中", 409)
+            try:
+                await live.post_message(request.app.ctx.agent, ticket["channel"], ticket["conversation_id"], text,
+                                        {live.AGENT_MESSAGE: agent.display_name, "agent_id": agent.id})
+            except live.DeliveryFailed:
+                return api_error("消息已保存，但发送到客户渠道失败，请稍后重试或换其他方式联系", 502)
+            return response.json({"ok": True})
+
+        @console.route("/api/tickets/<ticket_id:int>/close", methods=["POST"])
+        @agent_api
+        async def close(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            ticket = await _db(_close, ticket_id, agent.id, agent.username in supervisors())
+            if ticket is None:
+                return api_error("只能结束您自己正在服务的会话", 403)
+            logger.info("console: %s closed ticket %s", agent.username, ticket_id)
+            await live.run_action(request.app.ctx.agent, ticket["channel"], ticket["conversation_id"],
+                                  "action_handoff_resume")
+            return response.json({"ok": True})
+
+        @console.route("/api/tickets/<ticket_id:int>/release", methods=["POST"])
+        @agent_api
+        async def release(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            ticket = await _db(_release, ticket_id, agent.id, agent.username in supervisors())
+            if ticket is None:
+                return api_error("只能转回您自己正在服务的会话", 403)
+            logger.info("console: %s put ticket %s back in the queue", agent.username, ticket_id)
+            await _notify(request.app.ctx.agent, ticket, "utter_handoff_requeued")
+            return response.json({"ok": True})
+
+        @console.route("/api/stream", methods=["GET"])
+        @agent_api
+        async def stream(request: Request, agent: Agent) -> HTTPResponse:
+            ticket_id = request.args.get("ticket")
+            watched = int(ticket_id) if ticket_id and ticket_id.isdigit() else None
+            resp = await request.respond(content_type="text/event-stream",
+                                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+            await _stream_changes(request.app.ctx.agent, resp, agent.id, watched)
+            return resp
+
+        return console
+
+
+def _no_store() -> Dict[str, str]:
+    return {"Cache-Control": "no-store"}
+
+
+def _agent_view(agent: Agent) -> Dict[str, Any]:
+    return {"id": agent.id, "username": agent.username, "display_name": agent.display_name,
+            "supervisor": agent.username in supervisors()}
+
+
+def _log_in(session: Any, username: str, password: str) -> Optional[Tuple[str, Dict[str, Any]]]:
+    agent = authenticate(session, username, password)
+    if agent is None:
+        return None
+    return start_session(session, agent), _agent_view(agent)
+
+
+def _log_out(session: Any, token: Optional[str], agent_id: int) -> None:
+    end_session(session, token)
+    mark_away(session, agent_id)
+
+
+def _queue_view(session: Any, agent_id: int) -> Dict[str, Any]:
+    return {
+        "waiting": [views.ticket_view(t) for t in tickets.waiting_queue(session)],
+        "mine": [views.ticket_view(t) for t in tickets.agent_tickets(session, agent_id)],
+        "agents_online": agents_online(session),
+        "in_hours": WorkingHours.from_env().is_open(),
+    }
+
+
+def _ticket_detail(session: Any, ticket_id: int) -> Optional[Dict[str, Any]]:
+    ticket = _ticket(session, ticket_id)
+    if ticket is None:
+        return None
+    return {"ticket": views.ticket_view(ticket), "summary": views.summary_view(ticket)}
+
+
+def _ticket_ref(ticket: HandoffTicket) -> Dict[str, Any]:
+    return {"id": ticket.id, "channel": ticket.channel, "conversation_id": ticket.conversation_id}
+
+
+def _claim(session: Any, ticket_id: int, agent_id: int) -> Optional[Dict[str, Any]]:
+    if not tickets.claim(session, ticket_id, agent_id):
+        return None
+    return _ticket_ref(_ticket(session, ticket_id))
+
+
+def _touch(session: Any, ticket_id: int, agent_id: int) -> Optional[Dict[str, Any]]:
+    try:
+        tickets.touch(session, ticket_id, agent_id)
+    except tickets.TicketError:
+        return None
+    return _ticket_ref(_ticket(session, ticket_id))
+
+
+def _close(session: Any, ticket_id: int, agent_id: int, supervisor: bool) -> Optional[Dict[str, Any]]:
+    if not tickets.close(session, ticket_id, agent_id, allow_other_agents=supervisor):
+        return None
+    return _ticket_ref(_ticket(session, ticket_id))
+
+
+def _release(session: Any, ticket_id: int, agent_id: int, supervisor: bool) -> Optional[Dict[str, Any]]:
+    if not tickets.release(session, ticket_id, None if supervisor else agent_id):
+        return None
+    return _ticket_ref(_ticket(session, ticket_id))
+
+
+async def _notify(agent: RasaAgent, ticket: Dict[str, Any], response_name: str, **values: Any) -> None:
+    """A hand-off notice to the customer; a delivery fault is logged (the notice stays in the history)."""
+    try:
+        await live.say(agent, ticket["channel"], ticket["conversation_id"], response_name, **values)
+    except live.DeliveryFailed:
+        pass
+
+
+def _queue_state(session: Any) -> Tuple:
+    rows = session.execute(
+        select(HandoffTicket.id, HandoffTicket.status, HandoffTicket.agent_id)
+        .where(HandoffTicket.status.in_(tickets.OPEN_STATUSES))
+        .order_by(HandoffTicket.id)
+    ).all()
+    return tuple(tuple(row) for row in rows)
+
+
+def _ticket_state(session: Any, ticket_id: int) -> Optional[Tuple]:
+    ticket = _ticket(session, ticket_id)
+    return None if ticket is None else (ticket.status, ticket.agent_id, ticket.rating)
+
+
+async def _stream_changes(agent: RasaAgent, resp: Any, agent_id: int, ticket_id: Optional[int]) -> None:
+    """Push "queue" and "conversation" events when they change (polled, so that changes made by the action
+    server or another server replica show too); refresh the agent's presence while connected."""
+    loop = asyncio.get_running_loop()
+    last: Dict[str, Any] = {}
+    last_seen = last_sent = 0.0
+    conversation_id: Optional[str] = None
+    try:
+        while True:
+            now = loop.time()
+            if now - last_seen >= PRESENCE_REFRESH_SECONDS:
+                await _db(mark_seen, agent_id)
+                last_seen = now
+            state = {"queue": await _db(_queue_state)}
+            if ticket_id is not None:
+                if conversation_id is None:
+                    conversation_id = await _db(lambda s: getattr(_ticket(s, ticket_id), "conversation_id", None))
+                tracker_size = len((await agent.processor.get_tracker(conversation_id)).events) if conversation_id else 0
+                state["conversation"] = (await _db(_ticket_state, ticket_id), tracker_size)
+            for name, value in state.items():
+                if last.get(name, ...) != value:
+                    await resp.send(f"event: {name}\ndata: {json.dumps({'changed': name})}\n\n")
+                    last[name] = value
+                    last_sent = now
+            if now - last_sent >= KEEPALIVE_SECONDS:
+                await resp.send(": keep-alive\n\n")
+                last_sent = now
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+    except (asyncio.CancelledError, ConnectionError, OSError):
+        return  # the agent closed the page or lost the connection
+    except SQLAlchemyError as error:
+        logger.error("console: live updates stopped, database unavailable: %s", error)
+
+
+async def _requeue_idle_forever(app: Any) -> None:
+    """Every minute: conversations whose agent has been idle too long go back to the queue."""
+    while True:
+        await asyncio.sleep(60)
+        try:
+            requeued = await _db(lambda s: [_ticket_ref(_ticket(s, i)) for i in tickets.requeue_idle(s, idle_limit())])
+        except SQLAlchemyError as error:
+            logger.error("console: idle check failed: %s", error)
+            continue
+        for ticket in requeued:
+            logger.info("console: ticket %s back in the queue, its agent was idle", ticket["id"])
+            await _notify(app.ctx.agent, ticket, "utter_handoff_requeued")

@@ -1,0 +1,187 @@
+// TP agent console: queue, conversation, replies. Live updates arrive by Server-Sent Events (/console/api/stream).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { agent: null, ticketId: null, detail: null, stream: null };
+
+async function api(path, options = {}) {
+  const init = { credentials: "same-origin", ...options };
+  if (options.body !== undefined) {
+    init.method = init.method || "POST";
+    init.headers = { "Content-Type": "application/json" };
+    init.body = JSON.stringify(options.body);
+  }
+  const reply = await fetch("/console/api" + path, init);
+  if (reply.status === 401) { window.location.href = "/console/login"; throw new Error("请先登录"); }
+  const data = await reply.json().catch(() => ({}));
+  if (!reply.ok) throw new Error(data.error || "操作失败，请重试");
+  return data;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function ticketItem(ticket) {
+  const item = element("li");
+  item.dataset.ticket = ticket.id;
+  if (ticket.id === state.ticketId) item.classList.add("selected");
+  item.append(element("div", null, ticket.customer));
+  const wait = ticket.status === "waiting" ? `已等待 ${ticket.waiting_minutes} 分钟` : ticket.status_label;
+  item.append(element("p", "meta", `${ticket.reason} · ${ticket.channel} · ${wait}${ticket.leave_message ? " · 留言" : ""}`));
+  item.addEventListener("click", () => openTicket(ticket.id));
+  return item;
+}
+
+async function refreshQueue() {
+  const queue = await api("/queue");
+  $("waiting-count").textContent = queue.waiting.length;
+  $("mine-count").textContent = queue.mine.length;
+  $("waiting-list").replaceChildren(...queue.waiting.map(ticketItem));
+  $("mine-list").replaceChildren(...queue.mine.map(ticketItem));
+  $("status-line").textContent = `${queue.in_hours ? "服务时间内" : "非服务时间"} · 在线客服 ${queue.agents_online} 人`;
+}
+
+function renderHistory(lines) {
+  const history = $("history");
+  const atBottom = history.scrollHeight - history.scrollTop - history.clientHeight < 40;
+  history.replaceChildren(...lines.map((line) => {
+    const item = element("li", line.from);
+    const who = { customer: "客户", bot: "机器人", agent: `客服 ${line.agent || ""}`, system: "" }[line.from];
+    if (who) item.append(element("span", "who", `${who} ${line.time || ""}`));
+    item.append(document.createTextNode(line.text));
+    if (line.buttons && line.buttons.length) item.append(element("span", "who", `[按钮] ${line.buttons.join(" / ")}`));
+    return item;
+  }));
+  if (atBottom) history.scrollTop = history.scrollHeight;
+}
+
+function renderSummary(summary) {
+  const list = $("summary");
+  const rows = [
+    ["识别到的意图", (summary.intents || []).join("、")],
+    ["已填信息", Object.entries(summary.slots || {}).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("；")],
+    ["提到的编号", Object.entries(summary.identifiers || {}).map(([k, v]) => `${k}: ${v.join(", ")}`).join("；")],
+  ];
+  list.replaceChildren(...rows.flatMap(([term, value]) => [element("dt", null, term), element("dd", null, value || "无")]));
+}
+
+function table(headers, rows) {
+  const node = element("table");
+  const head = element("tr");
+  headers.forEach((h) => head.append(element("th", null, h)));
+  node.append(head);
+  rows.forEach((row) => {
+    const tr = element("tr");
+    row.forEach((cell) => tr.append(element("td", null, cell)));
+    node.append(tr);
+  });
+  return node;
+}
+
+function renderCustomers(customers) {
+  const box = $("customers");
+  if (!customers.length) { box.replaceChildren(element("p", "meta", "客户尚未通过身份验证，暂无档案")); return; }
+  box.replaceChildren(...customers.flatMap((c) => [
+    element("p", null, `${c.name}（${c.phone}）`),
+    table(["订单", "状态", "金额"], c.orders.map((o) => [o.id, o.status, o.amount])),
+    table(["设备", "产品", "保修"], c.devices.map((d) => [d.serial_number, d.product, d.warranty])),
+    table(["维修单", "状态", "故障"], c.repairs.map((r) => [r.id, r.status, r.fault])),
+  ]));
+}
+
+function renderSuggestions(suggestions, canReply) {
+  $("suggestions").replaceChildren(...suggestions.map((s) => {
+    const button = element("button", null, `推荐：${s.title}`);
+    button.title = s.answer;
+    button.disabled = !canReply;
+    button.addEventListener("click", () => sendReply(s.answer));
+    return button;
+  }));
+}
+
+function renderDetail(detail) {
+  const ticket = detail.ticket;
+  const mine = detail.mine && ticket.status === "assigned";
+  $("empty").hidden = true;
+  $("conversation").hidden = false;
+  $("details").hidden = false;
+  $("conv-title").textContent = ticket.customer;
+  $("conv-meta").textContent = `${ticket.status_label} · ${ticket.reason} · ${ticket.channel} · 创建于 ${ticket.created_at}` +
+    (ticket.agent ? ` · 接待客服 ${ticket.agent}` : "") + (ticket.rating ? ` · 评分 ${ticket.rating}` : "");
+  $("claim").hidden = ticket.status !== "waiting";
+  $("release").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
+  $("close").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
+  $("reply-text").disabled = !mine;
+  $("send").disabled = !mine;
+  renderHistory(detail.history);
+  renderSummary(detail.summary || {});
+  renderCustomers(detail.customers || []);
+  renderSuggestions(detail.suggestions || [], mine);
+}
+
+async function refreshTicket() {
+  if (state.ticketId === null) return;
+  state.detail = await api(`/tickets/${state.ticketId}`);
+  renderDetail(state.detail);
+}
+
+function listen() {
+  if (state.stream) state.stream.close();
+  const query = state.ticketId === null ? "" : `?ticket=${state.ticketId}`;
+  state.stream = new EventSource(`/console/api/stream${query}`);
+  state.stream.addEventListener("queue", () => refreshQueue().catch(showError));
+  state.stream.addEventListener("conversation", () => refreshTicket().catch(showError));
+}
+
+async function openTicket(id) {
+  state.ticketId = id;
+  $("conv-error").textContent = "";
+  document.querySelectorAll(".ticket-list li").forEach((li) => li.classList.toggle("selected", Number(li.dataset.ticket) === id));
+  await refreshTicket().catch(showError);
+  listen();
+}
+
+function showError(error) { $("conv-error").textContent = error.message; }
+
+async function act(path) {
+  $("conv-error").textContent = "";
+  try {
+    await api(`/tickets/${state.ticketId}/${path}`, { body: {} });
+    await Promise.all([refreshTicket(), refreshQueue()]);
+  } catch (error) { showError(error); await refreshQueue().catch(() => {}); }
+}
+
+async function sendReply(text) {
+  text = text.trim();
+  if (!text) return;
+  $("send").disabled = true;
+  try {
+    await api(`/tickets/${state.ticketId}/reply`, { body: { text } });
+    $("reply-text").value = "";
+    await refreshTicket();
+  } catch (error) { showError(error); }
+  finally { $("send").disabled = false; }
+}
+
+$("claim").addEventListener("click", () => act("claim"));
+$("release").addEventListener("click", () => act("release"));
+$("close").addEventListener("click", () => { if (confirm("确认结束本次服务？客户将回到机器人服务并收到评价邀请。")) act("close"); });
+$("reply-form").addEventListener("submit", (event) => { event.preventDefault(); sendReply($("reply-text").value); });
+$("reply-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); sendReply($("reply-text").value); }
+});
+$("logout").addEventListener("click", async () => {
+  await api("/logout", { body: {} }).catch(() => {});
+  window.location.href = "/console/login";
+});
+
+(async function start() {
+  state.agent = (await api("/me")).agent;
+  $("agent-name").textContent = state.agent.display_name;
+  await refreshQueue();
+  listen();
+})().catch(showError);

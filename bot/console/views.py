@@ -1,0 +1,146 @@
+"""What the console shows, as JSON: tickets, a conversation's history, the customer's records, suggestions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional
+
+from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.aftersales import warranty_status
+from bot.formatting import BEIJING, beijing_today, format_amount
+from bot.handoff.live import AGENT_MESSAGE
+from bot.handoff.summary import mask_phones_in
+from bot.identifiers import mask_phone
+from bot.knowledge import KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
+from bot.store.models import Customer, Device, HandoffTicket, Order, Repair
+
+SUGGESTIONS = 3
+REASONS = {"request": "客户要求转人工", "complaint": "投诉后转人工", "verification": "身份验证多次失败",
+           "fallback": "机器人连续两次未理解", "keyword": "敏感关键词"}
+STATUSES = {"waiting": "排队中", "assigned": "服务中", "closed": "已结束"}
+CHANNELS = {"rest": "网页/API", "socketio": "网站聊天窗口", "wechat": "微信公众号", "telegram": "Telegram"}
+ORDER_STATUSES = {"pending_payment": "待付款", "paid": "已付款", "shipped": "已发货", "delivered": "已签收",
+                  "cancelled": "已取消", "refunding": "退款中", "refunded": "已退款"}
+REPAIR_STATUSES = {"submitted": "已提交", "awaiting_shipment": "待寄出", "received": "已收到", "diagnosing": "检测中",
+                   "repairing": "维修中", "repaired": "已修好", "shipped_back": "已寄回", "completed": "已完成",
+                   "cancelled": "已取消"}
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    return load_knowledge(KNOWLEDGE_DIR)
+
+
+def _local(moment: Optional[datetime]) -> Optional[str]:
+    return moment.astimezone(BEIJING).strftime("%m-%d %H:%M:%S") if moment else None
+
+
+def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[str, Any]:
+    now = now or datetime.now(timezone.utc)
+    return {
+        "id": ticket.id,
+        "conversation_id": ticket.conversation_id,
+        "channel": CHANNELS.get(ticket.channel, ticket.channel),
+        "customer": ticket.customer_name or ticket.masked_phone or f"访客 {ticket.conversation_id[:8]}",
+        "masked_phone": ticket.masked_phone,
+        "reason": REASONS.get(ticket.reason, ticket.reason),
+        "status": ticket.status,
+        "status_label": STATUSES.get(ticket.status, ticket.status),
+        "leave_message": bool(ticket.leave_message),
+        "agent_id": ticket.agent_id,
+        "agent": ticket.agent.display_name if ticket.agent is not None else None,
+        "created_at": _local(ticket.created_at),
+        "waiting_minutes": int((now - ticket.created_at).total_seconds() // 60),
+        "rating": ticket.rating,
+    }
+
+
+def summary_view(ticket: HandoffTicket) -> Dict[str, Any]:
+    try:
+        return json.loads(ticket.summary or "{}")
+    except ValueError:
+        return {}
+
+
+def history(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
+    """The whole conversation, every session: customer, bot and agent messages, and hand-off markers."""
+    lines: List[Dict[str, Any]] = []
+    for event in tracker.events:
+        time = datetime.fromtimestamp(event.timestamp, timezone.utc)
+        if isinstance(event, UserUttered) and event.text:
+            lines.append({"from": "customer", "text": mask_phones_in(event.text), "time": _local(time)})
+        elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons")):
+            agent = (event.metadata or {}).get(AGENT_MESSAGE)
+            buttons = [button.get("title") for button in event.data.get("buttons") or []]
+            lines.append({"from": "agent" if agent else "bot", "agent": agent, "text": mask_phones_in(event.text or ""),
+                          "buttons": buttons, "time": _local(time)})
+        elif isinstance(event, ConversationPaused):
+            lines.append({"from": "system", "text": "机器人已暂停，转人工", "time": _local(time)})
+        elif isinstance(event, ConversationResumed):
+            lines.append({"from": "system", "text": "机器人已恢复服务", "time": _local(time)})
+        elif isinstance(event, SessionStarted) and lines:
+            lines.append({"from": "system", "text": "新的会话", "time": _local(time)})
+    return lines
+
+
+def last_customer_parse(tracker: DialogueStateTracker) -> Optional[Dict[str, Any]]:
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered) and event.text and not event.text.startswith("/"):
+            return event.parse_data
+    return None
+
+
+def suggestions(tracker: DialogueStateTracker, knowledge: Optional[KnowledgeBase] = None) -> List[Dict[str, Any]]:
+    """Top knowledge-base answers for the customer's last message (the bot's own ranking of it)."""
+    parse = last_customer_parse(tracker)
+    if not parse:
+        return []
+    ranked = (knowledge or knowledge_base()).ranked(parse, SUGGESTIONS)
+    return [{"id": entry.id, "title": entry.title, "answer": entry.answer, "confidence": round(confidence, 2)}
+            for entry, confidence in ranked]
+
+
+def verified_phones(tracker: DialogueStateTracker) -> List[str]:
+    return list(tracker.get_slot("verified_phones") or [])
+
+
+def customer_records(session: Session, phones: Iterable[str]) -> List[Dict[str, Any]]:
+    """The orders, devices and repairs of each customer whose phone was verified in the conversation."""
+    today = beijing_today()
+    customers = []
+    for phone in phones:
+        customer = session.execute(select(Customer).where(Customer.phone == phone)).scalar_one_or_none()
+        if customer is None:
+            continue
+        orders = session.execute(
+            select(Order).where(Order.customer_id == customer.id).order_by(Order.created_at.desc())
+        ).scalars()
+        devices = session.execute(
+            select(Device).where(Device.customer_id == customer.id).order_by(Device.purchase_date.desc())
+        ).scalars()
+        repairs = session.execute(
+            select(Repair).where(Repair.customer_id == customer.id).order_by(Repair.created_at.desc())
+        ).scalars()
+        customers.append({
+            "name": customer.name,
+            "phone": mask_phone(customer.phone),
+            "orders": [{"id": o.order_id, "status": ORDER_STATUSES.get(o.status, o.status),
+                        "amount": format_amount(o.total_amount), "created_at": _local(o.created_at)} for o in orders],
+            "devices": [{"serial_number": d.serial_number, "product": d.product.name,
+                         "purchase_date": d.purchase_date.isoformat(), "warranty": _warranty_label(d, today)}
+                        for d in devices],
+            "repairs": [{"id": r.repair_id, "serial_number": r.serial_number, "status": REPAIR_STATUSES.get(r.status, r.status),
+                         "fault": r.fault} for r in repairs],
+        })
+    return customers
+
+
+def _warranty_label(device: Device, today: date) -> str:
+    status = warranty_status(device, today)
+    return f"{'保修期内' if status.in_warranty else '已过保'}（至 {status.ends_on.isoformat()}）"

@@ -1,0 +1,52 @@
+"""In front of the bot on every channel: while a conversation has an open hand-off ticket, Rasa only records
+the customer's messages (the tracker is paused); the gate answers the two things a waiting customer may need:
+cancelling ("不用了") and knowing that their first message was received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.handoff.live import run_action
+from bot.handoff.tickets import open_ticket_for
+from bot.store.db import transaction
+from bot.store.models import HandoffTicket
+
+logger = logging.getLogger(__name__)
+
+CANCEL_INTENT = "deny"
+
+
+def _open_ticket(conversation_id: Text) -> Optional[HandoffTicket]:
+    try:
+        with transaction() as session:
+            return open_ticket_for(session, conversation_id)
+    except SQLAlchemyError as error:
+        logger.error("conversation %s: hand-off state unavailable, the bot handles the message: %s",
+                     conversation_id, error)
+        return None
+
+
+async def handle_message(
+    agent: Agent, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
+) -> None:
+    """Pass the message to Rasa; during a hand-off, follow up on a cancel or a first waiting message."""
+    ticket = await asyncio.to_thread(_open_ticket, message.sender_id)
+    await on_new_message(message)
+    if ticket is None or ticket.status != "waiting":
+        return  # the bot answered, or an agent owns the conversation and sees the message in the console
+    tracker = await agent.processor.get_tracker(message.sender_id)
+    intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+    if intent == CANCEL_INTENT:
+        action = "action_handoff_cancel"
+    elif ticket.acknowledged_at is None:
+        action = "action_handoff_acknowledge"
+    else:
+        return
+    await run_action(agent, ticket.channel, message.sender_id, action, message.output_channel)

@@ -1,0 +1,70 @@
+"""Acting on a live conversation from the server process: what agents say, and the bot's hand-off notices.
+
+Every message is written to the conversation's tracker before it is delivered, so it is in the history even
+when the customer's channel cannot be reached.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
+from rasa.shared.core.events import BotUttered
+
+from bot.channels.delivery import output_channel_for
+
+logger = logging.getLogger(__name__)
+
+AGENT_MESSAGE = "handoff_agent"  # BotUttered metadata key: the display name of the agent who wrote it
+
+
+class DeliveryFailed(RuntimeError):
+    """The message is in the history, but the customer's channel did not take it."""
+
+
+def _output(channel: Text, conversation_id: Text) -> OutputChannel:
+    return output_channel_for(channel, conversation_id) or CollectingOutputChannel()
+
+
+async def post_message(
+    agent: Agent, channel: Text, conversation_id: Text, text: Text, metadata: Optional[Dict[Text, Any]] = None
+) -> None:
+    """Record `text` as said to the customer (an agent's reply when metadata names the agent), then deliver it."""
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.processor.get_tracker(conversation_id)
+        tracker.update(BotUttered(text, metadata=metadata or {}))
+        await agent.processor.save_tracker(tracker)
+    try:
+        await _output(channel, conversation_id).send_text_message(conversation_id, text)
+    except Exception as error:  # noqa: BLE001 - any channel fault: the agent is told, the message is kept
+        logger.error("conversation %s: delivery on %s failed: %s", conversation_id, channel, error)
+        raise DeliveryFailed(str(error)) from error
+
+
+async def say(agent: Agent, channel: Text, conversation_id: Text, response: Text, **values: Any) -> None:
+    """A hand-off notice from the domain's responses (utter_handoff_agent_joined, …), recorded and delivered."""
+    generated = await agent.nlg.generate(response, await agent.processor.get_tracker(conversation_id), channel,
+                                         **values)
+    if generated and generated.get("text"):
+        await post_message(agent, channel, conversation_id, generated["text"], {"handoff_notice": response})
+
+
+async def run_action(agent: Agent, channel: Text, conversation_id: Text, action: Text,
+                     output: Optional[OutputChannel] = None) -> None:
+    """Run one of the bot's actions on the conversation (e.g. `action_handoff_resume`).
+
+    Its messages are collected while the tracker is saved, then delivered: a channel fault cannot leave the
+    conversation half-changed (a closed ticket with the bot still paused).
+    """
+    collector = CollectingOutputChannel()
+    async with agent.lock_store.lock(conversation_id):
+        await agent.execute_action(conversation_id, action, collector, None, None)
+    target = output or _output(channel, conversation_id)
+    for message in collector.messages:
+        message = {key: value for key, value in message.items() if key != "recipient_id" and value}
+        try:
+            await target.send_response(conversation_id, message)
+        except Exception as error:  # noqa: BLE001 - kept in the history; the operator sees the log
+            logger.error("conversation %s: delivery on %s failed: %s", conversation_id, channel, error)

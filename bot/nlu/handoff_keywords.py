@@ -1,0 +1,51 @@
+"""Immediate transfer to a person for messages with configured keywords (HANDOFF_KEYWORDS: 12315, 律师, …)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.handoff.summary import transfer_keywords, wants_person_now
+
+HANDOFF_INTENT = "request_human"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class HandoffKeywordClassifier(GraphComponent):
+    """Overrides the predicted intent with `request_human` when the message names a keyword.
+
+    Runs after the FallbackClassifier, so a keyword in an otherwise unclear message still reaches a person.
+    The keywords are read from the environment when the model is loaded, not baked into the model.
+    """
+
+    def __init__(self) -> None:
+        self.keywords = transfer_keywords()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "HandoffKeywordClassifier":
+        return cls()
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "HandoffKeywordClassifier":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/") or not wants_person_now(text, self.keywords):
+                continue
+            message.set(INTENT, {INTENT_NAME_KEY: HANDOFF_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+        return messages
