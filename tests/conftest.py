@@ -13,11 +13,13 @@ import subprocess
 import sys
 import time
 import uuid
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import httpx
 import pytest
+import yaml
 from sqlalchemy import select
 
 from bot.formatting import beijing_today
@@ -36,6 +38,7 @@ SERVER_ENV = {
     # Agents work around the clock in tests, so that a hand-off does not depend on when the suite runs.
     "HANDOFF_HOURS": "00:00-24:00",
     "HANDOFF_DAYS": "1-7",
+    "HANDOFF_SUPERVISORS": "supervisor",
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -237,6 +240,15 @@ class Chat:
 @pytest.fixture
 def chat(rasa_server: RasaServer) -> Chat:
     return Chat(rasa_server)
+
+
+@lru_cache(maxsize=1)
+def domain_responses() -> Dict[str, List[dict]]:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def response_text(name: str) -> str:
+    return domain_responses()[name][0]["text"]
 
 
 def texts(replies: List[Dict[str, Any]]) -> str:

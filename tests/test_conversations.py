@@ -5,13 +5,13 @@ Customer messages here are phrased differently from the training examples.
 
 import sqlite3
 from functools import lru_cache
-from typing import Dict, List
+from typing import List
 
 import pytest
 import yaml
 
 from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
-from tests.conftest import Chat, RasaServer, buttons, texts
+from tests.conftest import Chat, RasaServer, buttons, response_text, texts
 
 # Messages that mean nothing to a customer-service bot. Which of them a given model scores below the threshold
 # varies from one training to the next, so the tests use the ones the current model does not understand.
@@ -22,15 +22,6 @@ UNCLEAR_CANDIDATES = ["你懂的", "就那个", "asdfghjkl", "qwerty", "emmm", "
 def fallback_threshold() -> float:
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
     return next(c["threshold"] for c in config["pipeline"] if c["name"] == "FallbackClassifier")
-
-
-@lru_cache(maxsize=1)
-def domain_responses() -> Dict[str, List[dict]]:
-    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-
-
-def response_text(name: str) -> str:
-    return domain_responses()[name][0]["text"]
 
 
 @lru_cache(maxsize=1)

@@ -4,8 +4,7 @@ from sqlalchemy import select
 
 from bot.store.db import get_engine, transaction
 from bot.store.models import Complaint, Repair, ReturnRequest
-from tests.conftest import Chat, buttons, texts
-from tests.test_conversations import response_text
+from tests.conftest import Chat, buttons, response_text, texts
 
 
 def test_order_status_with_verification(chat: Chat, ids):

@@ -42,6 +42,7 @@ from bot.store.models import Agent, HandoffTicket
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
+ASSETS = {"console.js", "console.css"}  # served to anyone: the log-in page needs the style sheet
 MAX_REPLY_LENGTH = 2000
 STREAM_POLL_SECONDS = 1.0
 PRESENCE_REFRESH_SECONDS = 30.0
@@ -99,12 +100,11 @@ class AgentConsole(InputChannel):
         async def login_page(request: Request) -> HTTPResponse:
             return await response.file(STATIC / "login.html", headers=_no_store())
 
-        @console.route("/static/<name:[a-z]+\\.(js|css)>", methods=["GET"])
-        async def static(request: Request, name: str, **_: Any) -> HTTPResponse:
-            path = STATIC / name
-            if not path.is_file():
+        @console.route("/static/<name:str>", methods=["GET"])
+        async def static(request: Request, name: str) -> HTTPResponse:
+            if name not in ASSETS:
                 return api_error("not found", 404)
-            return await response.file(path, headers=_no_store())
+            return await response.file(STATIC / name, headers=_no_store())
 
         @console.route("/api/login", methods=["POST"])
         async def login(request: Request) -> HTTPResponse:

@@ -21,6 +21,16 @@ from bot.knowledge import KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
 from bot.store.models import Customer, Device, HandoffTicket, Order, Repair
 
 SUGGESTIONS = 3
+# Messages about the conversation itself, not a question a knowledge-base answer could serve.
+_NOT_QUESTIONS = {"request_human", "deny", "affirm", "greet", "goodbye", "thank", "rate_service"}
+INTENTS = {"greet": "问候", "goodbye": "告别", "thank": "感谢", "affirm": "肯定", "deny": "否定", "bot_challenge": "问是否机器人",
+           "out_of_scope": "超出范围", "request_human": "转人工", "file_complaint": "投诉", "check_order_status": "查订单",
+           "check_warranty": "查保修", "check_repair_status": "查维修进度", "request_repair": "报修", "request_return": "退换货",
+           "inform": "提供信息", "rate_service": "评价", "faq": "常见问题", "nlu_fallback": "未理解"}
+SLOTS = {"order_id": "订单号", "serial_number": "序列号", "repair_id": "维修单号", "contact_phone": "联系电话",
+         "fault_description": "故障描述", "return_kind": "退/换货", "return_reason": "退换原因",
+         "complaint_description": "投诉内容", "complaint_order": "投诉订单", "product": "产品",
+         "lookups_locked": "查询已锁定（验证失败）"}
 REASONS = {"request": "客户要求转人工", "complaint": "投诉后转人工", "verification": "身份验证多次失败",
            "fallback": "机器人连续两次未理解", "keyword": "敏感关键词"}
 STATUSES = {"waiting": "排队中", "assigned": "服务中", "closed": "已结束"}
@@ -62,10 +72,14 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
 
 
 def summary_view(ticket: HandoffTicket) -> Dict[str, Any]:
+    """The bot's summary with intents and slots in the agents' words."""
     try:
-        return json.loads(ticket.summary or "{}")
+        summary = json.loads(ticket.summary or "{}")
     except ValueError:
         return {}
+    summary["intents"] = [INTENTS.get(name, name) for name in summary.get("intents", [])]
+    summary["slots"] = {SLOTS.get(name, name): value for name, value in summary.get("slots", {}).items()}
+    return summary
 
 
 def history(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
@@ -89,16 +103,18 @@ def history(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
     return lines
 
 
-def last_customer_parse(tracker: DialogueStateTracker) -> Optional[Dict[str, Any]]:
+def last_customer_question(tracker: DialogueStateTracker) -> Optional[Dict[str, Any]]:
+    """How the bot parsed the customer's last message that asks something ("转人工", "好的" do not)."""
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered) and event.text and not event.text.startswith("/"):
-            return event.parse_data
+            if (event.intent or {}).get("name") not in _NOT_QUESTIONS:
+                return event.parse_data
     return None
 
 
 def suggestions(tracker: DialogueStateTracker, knowledge: Optional[KnowledgeBase] = None) -> List[Dict[str, Any]]:
     """Top knowledge-base answers for the customer's last message (the bot's own ranking of it)."""
-    parse = last_customer_parse(tracker)
+    parse = last_customer_question(tracker)
     if not parse:
         return []
     ranked = (knowledge or knowledge_base()).ranked(parse, SUGGESTIONS)
