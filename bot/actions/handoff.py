@@ -3,6 +3,9 @@
 The ticket in the business database is the truth about who owns a conversation; Rasa's paused flag follows it
 (`ConversationPaused` here, `ConversationResumed` when the ticket is cancelled or closed, and again at every
 new session: see `session.py`).
+
+While paused, Rasa predicts nothing after an action, so the actions that run then end with `action_listen`
+themselves: the tracker stays well-formed for the policies (and for `/restart`) when the bot resumes.
 """
 
 from __future__ import annotations
@@ -124,11 +127,15 @@ class ActionHandoff(Action):
         else:
             dispatcher.utter_message(response="utter_handoff_queued", position=position,
                                      wait=expected_wait_minutes(position, online))
-        return [ConversationPaused()]
+        return [ConversationPaused(), _listen()]
+
+
+def _listen() -> EventType:
+    return ActionExecuted("action_listen")
 
 
 def _resumed() -> List[EventType]:
-    return [ConversationResumed(), ActionExecuted("action_listen")]
+    return [ConversationResumed(), _listen()]
 
 
 class ActionHandoffCancel(Action):
@@ -146,12 +153,12 @@ class ActionHandoffCancel(Action):
                 still_open = open_ticket_for(session, tracker.sender_id) is not None
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)
-            return []
+            return [_listen()]
         if cancelled or not still_open:
             dispatcher.utter_message(response="utter_handoff_cancelled")
             return _resumed()
         dispatcher.utter_message(response="utter_handoff_cancel_too_late")  # an agent claimed it meanwhile
-        return []
+        return [_listen()]
 
 
 class ActionHandoffAcknowledge(Action):
@@ -167,17 +174,17 @@ class ActionHandoffAcknowledge(Action):
             with transaction() as session:
                 ticket = open_ticket_for(session, tracker.sender_id)
                 if ticket is None or not acknowledge(session, ticket.id):
-                    return []
+                    return [_listen()]
                 leave_message = bool(ticket.leave_message)
                 position = queue_position(session, ticket)
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)
-            return []
+            return [_listen()]
         if leave_message:
             dispatcher.utter_message(response="utter_handoff_message_left")
         else:
             dispatcher.utter_message(response="utter_handoff_message_queued", position=position)
-        return []
+        return [_listen()]
 
 
 class ActionHandoffResume(Action):

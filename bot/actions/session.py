@@ -10,7 +10,15 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Restarted, SessionStarted, SlotSet
+from rasa_sdk.events import (
+    ActionExecuted,
+    ConversationPaused,
+    EventType,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,5 +71,5 @@ class ActionRestart(Action):
     ) -> List[EventType]:
         if has_open_ticket(tracker.sender_id):
             dispatcher.utter_message(response="utter_restart_during_handoff")
-            return [ConversationPaused()]
+            return [UserUtteranceReverted()]  # the /restart is ignored: the conversation stays paused
         return [Restarted()]

@@ -11,9 +11,10 @@ from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import UserUttered
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.handoff.live import run_action
+from bot.handoff.live import resume_if_orphaned, run_action
 from bot.handoff.tickets import open_ticket_for
 from bot.store.db import transaction
 from bot.store.models import HandoffTicket
@@ -38,10 +39,14 @@ async def handle_message(
 ) -> None:
     """Pass the message to Rasa; during a hand-off, follow up on a cancel or a first waiting message."""
     ticket = await asyncio.to_thread(_open_ticket, message.sender_id)
+    if ticket is None:
+        await resume_if_orphaned(agent, message.sender_id, message.output_channel)
     await on_new_message(message)
     if ticket is None or ticket.status != "waiting":
         return  # the bot answered, or an agent owns the conversation and sees the message in the console
     tracker = await agent.processor.get_tracker(message.sender_id)
+    if not tracker.events or not isinstance(tracker.events[-1], UserUttered):
+        return  # the bot itself dealt with the message (e.g. refused a /restart)
     intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
     if intent == CANCEL_INTENT:
         action = "action_handoff_cancel"

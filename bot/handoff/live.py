@@ -6,6 +6,7 @@ when the customer's channel cannot be reached.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, Optional, Text
 
@@ -14,6 +15,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import BotUttered
 
 from bot.channels.delivery import output_channel_for
+from bot.handoff.tickets import open_ticket_for
+from bot.store.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,36 @@ async def say(agent: Agent, channel: Text, conversation_id: Text, response: Text
         await post_message(agent, channel, conversation_id, generated["text"], {"handoff_notice": response})
 
 
+async def resume_if_orphaned(agent: Agent, conversation_id: Text, output: OutputChannel) -> None:
+    """Give the conversation back to the bot if it is paused but has no open ticket any more.
+
+    The console resumes the bot right after closing a ticket; this covers a server stopped in between, or a
+    ticket closed by other means. Checked under the conversation's lock, so it cannot race a close or cancel.
+    """
+    collector = CollectingOutputChannel()
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.processor.get_tracker(conversation_id)
+        if not tracker.is_paused() or await asyncio.to_thread(_has_open_ticket, conversation_id):
+            return
+        logger.warning("conversation %s: paused without an open hand-off ticket, resuming the bot", conversation_id)
+        await agent.execute_action(conversation_id, "action_handoff_resume", collector, None, None)
+    await _deliver(collector, output, conversation_id)
+
+
+def _has_open_ticket(conversation_id: Text) -> bool:
+    with transaction() as session:
+        return open_ticket_for(session, conversation_id) is not None
+
+
+async def _deliver(collector: CollectingOutputChannel, target: OutputChannel, conversation_id: Text) -> None:
+    for message in collector.messages:
+        message = {key: value for key, value in message.items() if key != "recipient_id" and value}
+        try:
+            await target.send_response(conversation_id, message)
+        except Exception as error:  # noqa: BLE001 - kept in the history; the operator sees the log
+            logger.error("conversation %s: delivery on %s failed: %s", conversation_id, target.name(), error)
+
+
 async def run_action(agent: Agent, channel: Text, conversation_id: Text, action: Text,
                      output: Optional[OutputChannel] = None) -> None:
     """Run one of the bot's actions on the conversation (e.g. `action_handoff_resume`).
@@ -61,10 +94,4 @@ async def run_action(agent: Agent, channel: Text, conversation_id: Text, action:
     collector = CollectingOutputChannel()
     async with agent.lock_store.lock(conversation_id):
         await agent.execute_action(conversation_id, action, collector, None, None)
-    target = output or _output(channel, conversation_id)
-    for message in collector.messages:
-        message = {key: value for key, value in message.items() if key != "recipient_id" and value}
-        try:
-            await target.send_response(conversation_id, message)
-        except Exception as error:  # noqa: BLE001 - kept in the history; the operator sees the log
-            logger.error("conversation %s: delivery on %s failed: %s", conversation_id, channel, error)
+    await _deliver(collector, output or _output(channel, conversation_id), conversation_id)

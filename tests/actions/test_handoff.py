@@ -22,9 +22,9 @@ from bot.store.models import HandoffTicket
 from tests.actions.conftest import responses, run_events, tracker
 
 ALWAYS_OPEN = {"HANDOFF_HOURS": "00:00-24:00", "HANDOFF_DAYS": "1-7"}
-PAUSED = {"event": "pause", "timestamp": None}
-RESUMED = [{"event": "resume", "timestamp": None},
-           {"event": "action", "timestamp": None, "name": "action_listen", "policy": None, "confidence": None}]
+LISTEN = {"event": "action", "timestamp": None, "name": "action_listen", "policy": None, "confidence": None}
+PAUSED = [{"event": "pause", "timestamp": None}, LISTEN]
+RESUMED = [{"event": "resume", "timestamp": None}, LISTEN]
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def handoff(sender: str = "customer-1", **kwargs) -> tuple:
 def test_in_hours_with_an_agent_online_the_customer_learns_place_and_wait(database, open_hours, online_agent):
     handoff("first")
     events, messages = handoff("second")
-    assert events == [PAUSED]
+    assert events == PAUSED
     [message] = messages
     assert message["response"] == "utter_handoff_queued"
     assert (message["position"], message["wait"]) == (2, 10)  # 5 minutes per conversation ahead, one agent
@@ -69,7 +69,7 @@ def test_out_of_hours_the_customer_may_leave_a_message(database, monkeypatch, on
     monkeypatch.setenv("HANDOFF_DAYS", "1-5")
     monkeypatch.setattr("bot.handoff.hours.WorkingHours.is_open", lambda self, now=None: False)  # e.g. Sunday
     events, [message] = handoff()
-    assert events == [PAUSED]
+    assert events == PAUSED
     assert message["response"] == "utter_handoff_out_of_hours"
     assert message["hours"] == "工作日 9:00–18:00（北京时间）"
     assert ticket_of("customer-1").leave_message == 1  # still queued: an agent calls back
@@ -77,7 +77,7 @@ def test_out_of_hours_the_customer_may_leave_a_message(database, monkeypatch, on
 
 def test_with_nobody_online_the_customer_may_leave_a_message(database, open_hours):
     events, [message] = handoff()
-    assert events == [PAUSED] and message["response"] == "utter_handoff_no_agent"
+    assert events == PAUSED and message["response"] == "utter_handoff_no_agent"
     assert ticket_of("customer-1").status == "waiting"
 
 
@@ -134,7 +134,7 @@ def test_cancelling_after_an_agent_took_over_is_too_late(database, open_hours, o
     with transaction() as session:
         assert tickets.claim(session, ticket_of("customer-1").id, online_agent)
     events, messages = run_events(ActionHandoffCancel(), tracker(text="不用了", intent="deny"))
-    assert events == [] and responses(messages) == ["utter_handoff_cancel_too_late"]
+    assert events == [LISTEN] and responses(messages) == ["utter_handoff_cancel_too_late"]
     assert ticket_of("customer-1").status == "assigned"
 
 

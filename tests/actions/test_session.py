@@ -30,4 +30,4 @@ def test_restart_starts_over_without_a_hand_off(database):
 def test_restart_is_refused_during_a_hand_off(database):
     run_events(ActionHandoff(), tracker(intent="request_human", text="转人工"))
     events, messages = run_events(ActionRestart(), tracker(text="/restart", intent="restart"))
-    assert event_names(events) == ["pause"] and responses(messages) == ["utter_restart_during_handoff"]
+    assert event_names(events) == ["rewind"] and responses(messages) == ["utter_restart_during_handoff"]

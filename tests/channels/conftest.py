@@ -1,0 +1,1 @@
+from tests.console.conftest import new_agent  # noqa: F401  (fixture)
