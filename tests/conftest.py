@@ -175,30 +175,35 @@ class RasaServer:
         return response.json()
 
 
+def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path) -> Server:
+    """Start `rasa run` for `server` (its port, token, tracker store and business database) and wait for it."""
+    env = dict(os.environ, **SERVER_ENV, ACTION_SERVER_URL=action_server, TRACKER_DB=str(server.tracker_db),
+               DATABASE_URL=server.database)
+    port = server.url.rsplit(":", 1)[1]
+    process = Server(
+        "Rasa server",
+        [
+            RASA, "run", "--model", str(model), "--port", port,
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--enable-api", "--auth-token", server.token,
+        ],
+        env,
+        log,
+    )
+    process.wait_until_ready(f"{server.url}/", timeout=300)
+    return process
+
+
 @pytest.fixture(scope="session")
 def rasa_server(
     trained_model: Path, action_server: str, server_dir: Path, server_database: str
 ) -> Iterator[RasaServer]:
     """`rasa run` as `make run` starts it, with the API enabled behind a token so tests can inspect NLU."""
-    port = free_port()
-    token = secrets.token_hex(16)
-    tracker_db = server_dir / "tracker.db"
-    env = dict(os.environ, **SERVER_ENV, ACTION_SERVER_URL=action_server, TRACKER_DB=str(tracker_db),
-               DATABASE_URL=server_database)
-    server = Server(
-        "Rasa server",
-        [
-            RASA, "run", "--model", str(trained_model), "--port", str(port),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-            "--enable-api", "--auth-token", token,
-        ],
-        env,
-        server_dir / "rasa.log",
-    )
-    url = f"http://127.0.0.1:{port}"
-    server.wait_until_ready(f"{url}/", timeout=300)
-    yield RasaServer(url, token, tracker_db, server_database)
-    server.stop()
+    server = RasaServer(f"http://127.0.0.1:{free_port()}", secrets.token_hex(16), server_dir / "tracker.db",
+                        server_database)
+    process = start_rasa(server, trained_model, action_server, server_dir / "rasa.log")
+    yield server
+    process.stop()
 
 
 class Chat:

@@ -95,7 +95,7 @@ function renderCustomers(customers) {
 
 function renderSuggestions(suggestions, canReply) {
   $("suggestions").replaceChildren(...suggestions.map((s) => {
-    const button = element("button", null, `推荐：${s.title}`);
+    const button = element("button", null, `推荐（${Math.round(s.confidence * 100)}%）：${s.title}`);
     button.title = s.answer;
     button.disabled = !canReply;
     button.addEventListener("click", () => sendReply(s.answer));

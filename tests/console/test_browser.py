@@ -1,0 +1,87 @@
+"""End to end in headless Chromium: a customer asks for a person, an agent works the conversation in the console.
+
+The customer talks over the REST channel (reading pushed messages from its outbox); the agent uses the real
+console page in Debian's Chromium, driven by Playwright.
+"""
+
+import time
+from pathlib import Path
+from typing import Callable, Iterator, List
+
+import pytest
+
+from bot.knowledge import PROJECT_ROOT
+from tests.conftest import Chat, response_text, texts
+from tests.console.conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic"]
+SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it with scripts/ensure-chromium.sh as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def eventually(check: Callable[[], List], timeout: float = 15) -> List:
+    """Poll until `check` returns something (the customer's client polling its outbox)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError("nothing arrived in time")
+
+
+def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(browser, chat: Chat, new_agent):
+    agent = new_agent(login=False)
+    chat.say("你好")
+    chat.say("转人工")
+    assert chat.paused()
+    ticket_id = chat.ticket().id
+
+    page = browser.new_page(viewport={"width": 1400, "height": 860})
+    page.on("dialog", lambda dialog: dialog.accept())  # "确认结束本次服务？"
+    page.goto(f"{chat.server.url}/console/")
+    page.wait_for_url("**/console/login")
+    page.fill("#username", agent.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_url("**/console/")
+
+    page.click(f"#waiting-list li[data-ticket='{ticket_id}']")
+    page.click("#claim")
+    page.wait_for_selector(f"#mine-list li[data-ticket='{ticket_id}']")
+    page.fill("#reply-text", "您好，我是人工客服，请问有什么可以帮您？")
+    page.press("#reply-text", "Enter")
+
+    pushed = eventually(lambda: [m for m in chat.outbox() if "我是人工客服" in m.get("text", "")])
+    assert pushed[0]["text"] == "您好，我是人工客服，请问有什么可以帮您？"
+    assert "已接入" in texts(chat.outbox())
+
+    assert chat.say("路由器每天晚上都会断网") == []  # the bot is quiet: the agent answers
+    page.wait_for_selector("#history li.customer:has-text('路由器每天晚上都会断网')")  # live, no reload
+    page.wait_for_selector("#suggestions button")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-handoff.png"))
+
+    page.click("#close")
+    page.wait_for_selector("#conv-meta:has-text('已结束')")
+    closing = texts(eventually(lambda: [m for m in chat.outbox() if m.get("buttons")]))
+    assert response_text("utter_ask_service_rating") in closing
+    assert not chat.paused()
+
+    assert "保修" in texts(chat.say("保修期多久"))  # the bot answers again
+    assert texts(chat.say("5分")) == response_text("utter_rating_thanks").replace("{rating}", "5")
+    assert chat.ticket().rating == 5
+    page.close()
