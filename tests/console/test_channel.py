@@ -157,3 +157,23 @@ def test_live_updates_arrive_as_server_sent_events(chat: Chat, new_agent):
         next(lines), next(lines)
         chat.say("转人工")  # a new waiting conversation changes the queue
         assert next(line for line in lines if line.startswith("event:")) == "event: queue"
+
+
+def test_a_verified_customers_records_are_shown_to_the_agent(chat: Chat, new_agent, ids):
+    chat.say(f"查订单{ids.shipped}")
+    chat.say("8000")  # the phone's last 4 digits: verified
+    ticket_id = handed_off(chat)
+    detail = new_agent().get(f"/tickets/{ticket_id}").json()
+    [customer] = detail["customers"]
+    assert customer["name"] == "张三" and customer["phone"] == "138****8000"
+    assert ids.shipped in [order["id"] for order in customer["orders"]]
+    assert ids.device_in in [device["serial_number"] for device in customer["devices"]]
+    assert ids.repair in [repair["id"] for repair in customer["repairs"]]
+    assert "13800138000" not in str(detail)  # phones are masked everywhere in the console
+
+
+def test_an_unverified_customers_records_stay_hidden(chat: Chat, new_agent, ids):
+    chat.say(f"我的订单号是{ids.shipped}，电话13800138000")
+    ticket_id = handed_off(chat)
+    detail = new_agent().get(f"/tickets/{ticket_id}").json()
+    assert detail["customers"] == []
