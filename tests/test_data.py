@@ -15,8 +15,9 @@ RASA = str(Path(sys.executable).with_name("rasa"))
 
 
 def responses_sent_by_actions() -> set:
-    """Responses that custom actions send: Rasa's validator cannot see these used in stories or rules."""
-    sources = (PROJECT_ROOT / "bot/actions").rglob("*.py")
+    """Responses that custom actions (and the console's hand-off notices) send: Rasa's validator cannot see
+    these used in stories or rules."""
+    sources = [*(PROJECT_ROOT / "bot/actions").rglob("*.py"), *(PROJECT_ROOT / "bot/console").rglob("*.py")]
     return {name for path in sources for name in re.findall(r'"(utter_\w+)"', path.read_text())}
 
 

@@ -331,8 +331,8 @@ async def _stream_changes(agent: RasaAgent, resp: Any, agent_id: int, ticket_id:
                 await resp.send(": keep-alive\n\n")
                 last_sent = now
             await asyncio.sleep(STREAM_POLL_SECONDS)
-    except (asyncio.CancelledError, ConnectionError, OSError):
-        return  # the agent closed the page or lost the connection
+    except (ConnectionError, OSError):
+        return  # the agent closed the page or lost the connection (Sanic may also cancel the task)
     except SQLAlchemyError as error:
         logger.error("console: live updates stopped, database unavailable: %s", error)
 
