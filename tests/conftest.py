@@ -175,10 +175,11 @@ class RasaServer:
         return response.json()
 
 
-def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path) -> Server:
-    """Start `rasa run` for `server` (its port, token, tracker store and business database) and wait for it."""
+def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path, **settings: str) -> Server:
+    """Start `rasa run` for `server` (its port, token, tracker store and business database) and wait for it;
+    `settings` are extra environment variables."""
     env = dict(os.environ, **SERVER_ENV, ACTION_SERVER_URL=action_server, TRACKER_DB=str(server.tracker_db),
-               DATABASE_URL=server.database)
+               DATABASE_URL=server.database, **settings)
     port = server.url.rsplit(":", 1)[1]
     process = Server(
         "Rasa server",

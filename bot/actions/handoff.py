@@ -15,7 +15,12 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, ConversationResumed, EventType
+from rasa_sdk.events import (
+    ActionExecuted,
+    ConversationPaused,
+    ConversationResumed,
+    EventType,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError

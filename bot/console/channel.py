@@ -35,7 +35,13 @@ from bot.console.auth import (
 from bot.handoff import live, tickets
 from bot.handoff.agents import authenticate
 from bot.handoff.hours import WorkingHours
-from bot.handoff.sessions import agents_online, end_session, mark_away, mark_seen, start_session
+from bot.handoff.sessions import (
+    agents_online,
+    end_session,
+    mark_away,
+    mark_seen,
+    start_session,
+)
 from bot.store.db import transaction
 from bot.store.models import Agent, HandoffTicket
 
@@ -53,6 +59,11 @@ def idle_limit() -> timedelta:
     """HANDOFF_AGENT_IDLE_MINUTES (default 10): an assigned conversation with no agent reply for this long
     goes back to the queue."""
     return timedelta(minutes=float(os.environ.get("HANDOFF_AGENT_IDLE_MINUTES", "10")))
+
+
+def idle_check_seconds() -> float:
+    """HANDOFF_IDLE_CHECK_SECONDS (default 60): how often idle agents' conversations are looked for."""
+    return float(os.environ.get("HANDOFF_IDLE_CHECK_SECONDS", "60"))
 
 
 def supervisors() -> Set[str]:
@@ -255,10 +266,13 @@ def _ticket_ref(ticket: HandoffTicket) -> Dict[str, Any]:
     return {"id": ticket.id, "channel": ticket.channel, "conversation_id": ticket.conversation_id}
 
 
+def _ref_if(session: Any, ticket_id: int, changed: bool) -> Optional[Dict[str, Any]]:
+    """What the caller needs to act on a ticket it just changed; None when the change was refused."""
+    return _ticket_ref(_ticket(session, ticket_id)) if changed else None
+
+
 def _claim(session: Any, ticket_id: int, agent_id: int) -> Optional[Dict[str, Any]]:
-    if not tickets.claim(session, ticket_id, agent_id):
-        return None
-    return _ticket_ref(_ticket(session, ticket_id))
+    return _ref_if(session, ticket_id, tickets.claim(session, ticket_id, agent_id))
 
 
 def _touch(session: Any, ticket_id: int, agent_id: int) -> Optional[Dict[str, Any]]:
@@ -266,19 +280,15 @@ def _touch(session: Any, ticket_id: int, agent_id: int) -> Optional[Dict[str, An
         tickets.touch(session, ticket_id, agent_id)
     except tickets.TicketError:
         return None
-    return _ticket_ref(_ticket(session, ticket_id))
+    return _ref_if(session, ticket_id, True)
 
 
 def _close(session: Any, ticket_id: int, agent_id: int, supervisor: bool) -> Optional[Dict[str, Any]]:
-    if not tickets.close(session, ticket_id, agent_id, allow_other_agents=supervisor):
-        return None
-    return _ticket_ref(_ticket(session, ticket_id))
+    return _ref_if(session, ticket_id, tickets.close(session, ticket_id, agent_id, allow_other_agents=supervisor))
 
 
 def _release(session: Any, ticket_id: int, agent_id: int, supervisor: bool) -> Optional[Dict[str, Any]]:
-    if not tickets.release(session, ticket_id, None if supervisor else agent_id):
-        return None
-    return _ticket_ref(_ticket(session, ticket_id))
+    return _ref_if(session, ticket_id, tickets.release(session, ticket_id, None if supervisor else agent_id))
 
 
 async def _notify(agent: RasaAgent, ticket: Dict[str, Any], response_name: str, **values: Any) -> None:
@@ -338,9 +348,9 @@ async def _stream_changes(agent: RasaAgent, resp: Any, agent_id: int, ticket_id:
 
 
 async def _requeue_idle_forever(app: Any) -> None:
-    """Every minute: conversations whose agent has been idle too long go back to the queue."""
+    """Periodically: conversations whose agent has been idle too long go back to the queue."""
     while True:
-        await asyncio.sleep(60)
+        await asyncio.sleep(idle_check_seconds())
         try:
             requeued = await _db(lambda s: [_ticket_ref(_ticket(s, i)) for i in tickets.requeue_idle(s, idle_limit())])
         except SQLAlchemyError as error:

@@ -7,7 +7,13 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional
 
-from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    SessionStarted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -13,9 +13,8 @@ import os
 import sys
 from typing import List, Optional
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.agents import AgentError, create_agent
 from bot.handoff.tickets import queue_position, waiting_queue

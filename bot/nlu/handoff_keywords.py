@@ -37,11 +37,6 @@ class HandoffKeywordClassifier(GraphComponent):
     ) -> "HandoffKeywordClassifier":
         return cls()
 
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "HandoffKeywordClassifier":
-        return cls()
-
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""

@@ -1,8 +1,8 @@
 """A customer's side of the hand-off over the REST channel of the real Rasa server."""
 
-from bot.store.db import get_engine, transaction
 from bot.handoff import tickets
 from bot.handoff.agents import create_agent
+from bot.store.db import get_engine, transaction
 from tests.conftest import Chat, response_text, texts
 
 

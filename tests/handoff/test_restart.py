@@ -3,10 +3,10 @@
 import secrets
 from pathlib import Path
 
-from tests.conftest import Chat, RasaServer, free_port, response_text, start_rasa, texts
-from tests.console.conftest import Console, PASSWORD
 from bot.handoff.agents import create_agent
 from bot.store.db import get_engine, transaction
+from tests.conftest import Chat, RasaServer, free_port, response_text, start_rasa, texts
+from tests.console.conftest import PASSWORD, Console
 
 
 def test_the_agent_continues_after_a_server_restart(trained_model: Path, action_server: str, server_dir: Path,
