@@ -14,8 +14,12 @@ export TRACKER_DB ?= var/tracker.db
 export RASA_TELEMETRY_ENABLED ?= false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+# Channels (credentials.yml): empty disables a channel.
+export TELEGRAM_TOKEN ?=
+export TELEGRAM_SECRET_TOKEN ?=
+export TELEGRAM_API_URL ?= https://api.telegram.org
 
-.PHONY: help install knowledge model db import run shell test eval clean
+.PHONY: help install knowledge model db import run shell test eval clean telegram-webhook telegram-poll
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +45,13 @@ import: install ## Import company records: make import FILE=records.yml (JSON or
 
 run: model db ## Start the action server and Rasa (REST webhook) and print the URLs
 	scripts/run.sh
+
+telegram-webhook: install ## Register the Telegram webhook: make telegram-webhook URL=https://…/webhooks/telegram/webhook
+	@test -n "$(URL)" || { echo "usage: make telegram-webhook URL=https://your.host/webhooks/telegram/webhook"; exit 2; }
+	$(PYTHON) -m bot.channels.telegram set-webhook $(URL)
+
+telegram-poll: install ## Local development without a public URL: forward getUpdates to the running bot
+	$(PYTHON) -m bot.channels.telegram poll
 
 shell: model db ## Chat in the terminal (rasa shell) with the action server running
 	scripts/run.sh --shell

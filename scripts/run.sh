@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}"
 : "${ACTION_SERVER_URL:=http://127.0.0.1:${ACTION_PORT}/webhook}" "${TRACKER_DB:=var/tracker.db}"
 export ACTION_SERVER_URL TRACKER_DB RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
+# Channel credentials (credentials.yml): every variable must exist; empty disables the channel.
+export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_SECRET_TOKEN="${TELEGRAM_SECRET_TOKEN:-}"
+export TELEGRAM_API_URL="${TELEGRAM_API_URL:-https://api.telegram.org}"
 RASA=.venv/bin/rasa
 MODEL=$(.venv/bin/python -m bot.training --print-path)
 [ -f "$MODEL" ] || { echo "run: no trained model for the current inputs; run 'make model' first" >&2; exit 1; }

@@ -29,16 +29,20 @@ from bot.store.db import get_engine, transaction
 from bot.store.importer import catalogue_document, import_document
 from bot.store.models import HandoffTicket
 from bot.training import ensure_model
+from tests.channels.fake_telegram import TOKEN as TELEGRAM_TOKEN
+from tests.channels.fake_telegram import FakeTelegram
 from tests.postgres import TemporaryPostgres
 from tests.postgres import unavailable_reason as postgres_unavailable
 from tests.records import Ids, records
 
 RASA = str(Path(sys.executable).with_name("rasa"))
+TELEGRAM_SECRET = "test-secret-token"
 SERVER_ENV = {
     # Agents work around the clock in tests, so that a hand-off does not depend on when the suite runs.
     "HANDOFF_HOURS": "00:00-24:00",
     "HANDOFF_DAYS": "1-7",
     "HANDOFF_SUPERVISORS": "supervisor",
+    "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -177,9 +181,10 @@ class RasaServer:
 
 def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path, **settings: str) -> Server:
     """Start `rasa run` for `server` (its port, token, tracker store and business database) and wait for it;
-    `settings` are extra environment variables."""
-    env = dict(os.environ, **SERVER_ENV, ACTION_SERVER_URL=action_server, TRACKER_DB=str(server.tracker_db),
-               DATABASE_URL=server.database, **settings)
+    `settings` are extra environment variables. Telegram is off unless `settings` give its token and API."""
+    env = dict(os.environ, **SERVER_ENV, TELEGRAM_TOKEN="", TELEGRAM_API_URL="", ACTION_SERVER_URL=action_server,
+               TRACKER_DB=str(server.tracker_db), DATABASE_URL=server.database)
+    env.update(settings)
     port = server.url.rsplit(":", 1)[1]
     process = Server(
         "Rasa server",
@@ -196,13 +201,22 @@ def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path, *
 
 
 @pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
 def rasa_server(
-    trained_model: Path, action_server: str, server_dir: Path, server_database: str
+    trained_model: Path, action_server: str, server_dir: Path, server_database: str, fake_telegram: FakeTelegram
 ) -> Iterator[RasaServer]:
-    """`rasa run` as `make run` starts it, with the API enabled behind a token so tests can inspect NLU."""
+    """`rasa run` as `make run` starts it, with the API enabled behind a token so tests can inspect NLU, and
+    Telegram enabled against the local fake Bot API."""
     server = RasaServer(f"http://127.0.0.1:{free_port()}", secrets.token_hex(16), server_dir / "tracker.db",
                         server_database)
-    process = start_rasa(server, trained_model, action_server, server_dir / "rasa.log")
+    process = start_rasa(server, trained_model, action_server, server_dir / "rasa.log",
+                         TELEGRAM_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_URL=fake_telegram.url)
     yield server
     process.stop()
 

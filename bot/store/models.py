@@ -305,3 +305,14 @@ class OutboxMessage(Base):
     recipient_id = Column(String(255), nullable=False, index=True)
     payload = Column(Text, nullable=False)  # JSON, in the REST channel's response format
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """A platform message already taken in (Telegram update_id, WeChat MsgId): retries are recognised, even by
+    another server replica, and processed once."""
+
+    __tablename__ = "processed_updates"
+
+    channel = Column(String(40), primary_key=True)
+    key = Column(String(128), primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)

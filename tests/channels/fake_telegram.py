@@ -1,0 +1,85 @@
+"""A local stand-in for Telegram's Bot API: answers the methods the channel uses and records every call."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List, Tuple
+from urllib.parse import parse_qsl
+
+TOKEN = "123456:TEST-token"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "TP客服", "username": "tp_test_bot"}
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.calls: List[Tuple[str, Dict[str, Any]]] = []
+        self.updates: List[Dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+    def sent_to(self, chat_id: int) -> List[Dict[str, Any]]:
+        """sendMessage calls to a chat, with reply_markup decoded."""
+        with self._lock:
+            calls = [params for method, params in self.calls if method == "sendMessage"
+                     and str(params.get("chat_id")) == str(chat_id)]
+        for params in calls:
+            if isinstance(params.get("reply_markup"), str):
+                params["reply_markup"] = json.loads(params["reply_markup"])
+        return calls
+
+    def calls_of(self, method: str) -> List[Dict[str, Any]]:
+        with self._lock:
+            return [params for name, params in self.calls if name == method]
+
+    def _result(self, method: str, params: Dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "sendMessage":
+            return {"message_id": len(self.calls), "date": int(time.time()), "text": params.get("text", ""),
+                    "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER}
+        if method == "getUpdates":
+            with self._lock:
+                updates, self.updates = self.updates, []
+            if not updates:
+                time.sleep(0.2)  # a (very) short long-poll
+            return updates
+        return True  # answerCallbackQuery, setWebhook, deleteWebhook
+
+    def _handler(self) -> type:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                method = self.path.rsplit("/", 1)[-1]
+                if not self.path.startswith(f"/bot{TOKEN}/"):
+                    self._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    params = json.loads(body or "{}")
+                else:
+                    params = dict(parse_qsl(body))
+                with fake._lock:
+                    fake.calls.append((method, params))
+                self._answer(200, {"ok": True, "result": fake._result(method, params)})
+
+            def _answer(self, status: int, payload: Dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
