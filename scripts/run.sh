@@ -49,6 +49,10 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RAS
 pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" var/log/rasa.log 300
 
+telegram="off (set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN)"
+if [ -n "$TELEGRAM_TOKEN" ] && [ -n "$TELEGRAM_SECRET_TOKEN" ]; then
+    telegram="POST http://127.0.0.1:${RASA_PORT}/webhooks/telegram/webhook (make telegram-poll to try it locally)"
+fi
 records="var/tp.db (SQLite)"
 if [ -n "${DATABASE_URL:-}" ]; then records='$DATABASE_URL'; fi  # never print credentials
 cat <<INFO
@@ -58,6 +62,7 @@ TP customer-service assistant is running.
                   curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"demo","message":"保修期多久"}'
                   agent replies: GET http://127.0.0.1:${RASA_PORT}/webhooks/rest/outbox?sender=demo&after=0
   Agent console:  http://127.0.0.1:${RASA_PORT}/console/   (demo agent: demo / ${CONSOLE_DEMO_PASSWORD:-tp-demo-2026})
+  Telegram:       ${telegram}
   Action server:  http://127.0.0.1:${ACTION_PORT}/webhook
   Conversations:  ${TRACKER_DB} (SQLite)      Records: ${records}      Logs: var/log/
 Press Ctrl-C to stop.
