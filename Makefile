@@ -18,6 +18,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export TELEGRAM_TOKEN ?=
 export TELEGRAM_SECRET_TOKEN ?=
 export TELEGRAM_API_URL ?= https://api.telegram.org
+export WECHAT_TOKEN ?=
+export WECHAT_APP_ID ?=
+export WECHAT_APP_SECRET ?=
+export WECHAT_AES_KEY ?=
+export WECHAT_API_URL ?= https://api.weixin.qq.com/cgi-bin/
+export WECHAT_REPLY_BUDGET ?= 4
 
 .PHONY: help install knowledge model db import run shell test eval clean telegram-webhook telegram-poll
 

@@ -10,6 +10,9 @@ export ACTION_SERVER_URL TRACKER_DB RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENA
 # Channel credentials (credentials.yml): every variable must exist; empty disables the channel.
 export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_SECRET_TOKEN="${TELEGRAM_SECRET_TOKEN:-}"
 export TELEGRAM_API_URL="${TELEGRAM_API_URL:-https://api.telegram.org}"
+export WECHAT_TOKEN="${WECHAT_TOKEN:-}" WECHAT_APP_ID="${WECHAT_APP_ID:-}" WECHAT_APP_SECRET="${WECHAT_APP_SECRET:-}"
+export WECHAT_AES_KEY="${WECHAT_AES_KEY:-}" WECHAT_API_URL="${WECHAT_API_URL:-https://api.weixin.qq.com/cgi-bin/}"
+export WECHAT_REPLY_BUDGET="${WECHAT_REPLY_BUDGET:-4}"
 RASA=.venv/bin/rasa
 MODEL=$(.venv/bin/python -m bot.training --print-path)
 [ -f "$MODEL" ] || { echo "run: no trained model for the current inputs; run 'make model' first" >&2; exit 1; }
@@ -53,6 +56,10 @@ telegram="off (set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN)"
 if [ -n "$TELEGRAM_TOKEN" ] && [ -n "$TELEGRAM_SECRET_TOKEN" ]; then
     telegram="POST http://127.0.0.1:${RASA_PORT}/webhooks/telegram/webhook (make telegram-poll to try it locally)"
 fi
+wechat="off (set WECHAT_TOKEN, WECHAT_APP_ID and WECHAT_APP_SECRET)"
+if [ -n "$WECHAT_TOKEN" ] && [ -n "$WECHAT_APP_ID" ] && [ -n "$WECHAT_APP_SECRET" ]; then
+    wechat="http://127.0.0.1:${RASA_PORT}/webhooks/wechat/webhook (register its public HTTPS address in the WeChat admin)"
+fi
 records="var/tp.db (SQLite)"
 if [ -n "${DATABASE_URL:-}" ]; then records='$DATABASE_URL'; fi  # never print credentials
 cat <<INFO
@@ -63,6 +70,7 @@ TP customer-service assistant is running.
                   agent replies: GET http://127.0.0.1:${RASA_PORT}/webhooks/rest/outbox?sender=demo&after=0
   Agent console:  http://127.0.0.1:${RASA_PORT}/console/   (demo agent: demo / ${CONSOLE_DEMO_PASSWORD:-tp-demo-2026})
   Telegram:       ${telegram}
+  WeChat:         ${wechat}
   Action server:  http://127.0.0.1:${ACTION_PORT}/webhook
   Conversations:  ${TRACKER_DB} (SQLite)      Records: ${records}      Logs: var/log/
 Press Ctrl-C to stop.

@@ -31,12 +31,17 @@ from bot.store.models import HandoffTicket
 from bot.training import ensure_model
 from tests.channels.fake_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.channels.fake_telegram import FakeTelegram
+from tests.channels.fake_wechat import APP_ID as WECHAT_APP_ID
+from tests.channels.fake_wechat import APP_SECRET as WECHAT_APP_SECRET
+from tests.channels.fake_wechat import FakeWeChat
 from tests.postgres import TemporaryPostgres
 from tests.postgres import unavailable_reason as postgres_unavailable
 from tests.records import Ids, records
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 TELEGRAM_SECRET = "test-secret-token"
+WECHAT_TOKEN = "test"
+WECHAT_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"  # wechatpy's test key
 SERVER_ENV = {
     # Agents work around the clock in tests, so that a hand-off does not depend on when the suite runs.
     "HANDOFF_HOURS": "00:00-24:00",
@@ -182,8 +187,9 @@ class RasaServer:
 def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path, **settings: str) -> Server:
     """Start `rasa run` for `server` (its port, token, tracker store and business database) and wait for it;
     `settings` are extra environment variables. Telegram is off unless `settings` give its token and API."""
-    env = dict(os.environ, **SERVER_ENV, TELEGRAM_TOKEN="", TELEGRAM_API_URL="", ACTION_SERVER_URL=action_server,
-               TRACKER_DB=str(server.tracker_db), DATABASE_URL=server.database)
+    env = dict(os.environ, **SERVER_ENV, TELEGRAM_TOKEN="", TELEGRAM_API_URL="", WECHAT_TOKEN="", WECHAT_APP_ID="",
+               WECHAT_APP_SECRET="", WECHAT_AES_KEY="", WECHAT_API_URL="", WECHAT_REPLY_BUDGET="",
+               ACTION_SERVER_URL=action_server, TRACKER_DB=str(server.tracker_db), DATABASE_URL=server.database)
     env.update(settings)
     port = server.url.rsplit(":", 1)[1]
     process = Server(
@@ -208,15 +214,25 @@ def fake_telegram() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture(scope="session")
+def fake_wechat() -> Iterator[FakeWeChat]:
+    fake = FakeWeChat()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
 def rasa_server(
-    trained_model: Path, action_server: str, server_dir: Path, server_database: str, fake_telegram: FakeTelegram
+    trained_model: Path, action_server: str, server_dir: Path, server_database: str, fake_telegram: FakeTelegram,
+    fake_wechat: FakeWeChat,
 ) -> Iterator[RasaServer]:
     """`rasa run` as `make run` starts it, with the API enabled behind a token so tests can inspect NLU, and
-    Telegram enabled against the local fake Bot API."""
+    Telegram and WeChat enabled against local fakes of their APIs."""
     server = RasaServer(f"http://127.0.0.1:{free_port()}", secrets.token_hex(16), server_dir / "tracker.db",
                         server_database)
     process = start_rasa(server, trained_model, action_server, server_dir / "rasa.log",
-                         TELEGRAM_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_URL=fake_telegram.url)
+                         TELEGRAM_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_URL=fake_telegram.url,
+                         WECHAT_TOKEN=WECHAT_TOKEN, WECHAT_APP_ID=WECHAT_APP_ID, WECHAT_APP_SECRET=WECHAT_APP_SECRET,
+                         WECHAT_AES_KEY=WECHAT_AES_KEY, WECHAT_API_URL=fake_wechat.url, WECHAT_REPLY_BUDGET="4")
     yield server
     process.stop()
 

@@ -47,9 +47,10 @@ from bot.store.models import Customer
 
 logger = logging.getLogger(__name__)
 
+# Ascending, so that on channels that show buttons as numbered options (WeChat) option N is N points.
 RATING_BUTTONS = [
     {"title": f"{score} 分{label}", "payload": f'/rate_service{{"rating":"{score}"}}'}
-    for score, label in ((5, " 非常满意"), (4, " 满意"), (3, " 一般"), (2, " 不满意"), (1, " 非常不满意"))
+    for score, label in ((1, " 非常不满意"), (2, " 不满意"), (3, " 一般"), (4, " 满意"), (5, " 非常满意"))
 ]
 
 

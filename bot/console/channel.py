@@ -187,8 +187,8 @@ class AgentConsole(InputChannel):
             try:
                 await live.post_message(request.app.ctx.agent, ticket["channel"], ticket["conversation_id"], text,
                                         {live.AGENT_MESSAGE: agent.display_name, "agent_id": agent.id})
-            except live.DeliveryFailed:
-                return api_error("消息已保存，但发送到客户渠道失败，请稍后重试或换其他方式联系", 502)
+            except live.DeliveryFailed as error:
+                return api_error(f"消息已保存，但未能送达客户（{error}），请稍后重试或换其他方式联系", 502)
             return response.json({"ok": True})
 
         @console.route("/api/tickets/<ticket_id:int>/close", methods=["POST"])
@@ -198,8 +198,12 @@ class AgentConsole(InputChannel):
             if ticket is None:
                 return api_error("只能结束您自己正在服务的会话", 403)
             logger.info("console: %s closed ticket %s", agent.username, ticket_id)
-            await live.run_action(request.app.ctx.agent, ticket["channel"], ticket["conversation_id"],
-                                  "action_handoff_resume")
+            try:
+                await live.run_action(request.app.ctx.agent, ticket["channel"], ticket["conversation_id"],
+                                      "action_handoff_resume")
+            except Exception:  # noqa: BLE001 - the ticket is closed; the bot resumes on the customer's next message
+                logger.exception("console: resuming the bot after closing ticket %s failed", ticket_id)
+                return response.json({"ok": True, "warning": "会话已结束，机器人将在客户下次发言时恢复服务"})
             return response.json({"ok": True})
 
         @console.route("/api/tickets/<ticket_id:int>/release", methods=["POST"])

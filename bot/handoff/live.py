@@ -13,6 +13,7 @@ from typing import Any, Dict, Optional, Text
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import BotUttered
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.delivery import output_channel_for
 from bot.handoff.tickets import open_ticket_for
@@ -39,8 +40,11 @@ async def post_message(
         tracker = await agent.processor.get_tracker(conversation_id)
         tracker.update(BotUttered(text, metadata=metadata or {}))
         await agent.processor.save_tracker(tracker)
+    output = output_channel_for(channel, conversation_id)
+    if output is None:
+        raise DeliveryFailed(f"channel {channel!r} is not running in this server")
     try:
-        await _output(channel, conversation_id).send_text_message(conversation_id, text)
+        await output.send_text_message(conversation_id, text)
     except Exception as error:  # noqa: BLE001 - any channel fault: the agent is told, the message is kept
         logger.error("conversation %s: delivery on %s failed: %s", conversation_id, channel, error)
         raise DeliveryFailed(str(error)) from error
@@ -71,8 +75,13 @@ async def resume_if_orphaned(agent: Agent, conversation_id: Text, output: Output
 
 
 def _has_open_ticket(conversation_id: Text) -> bool:
-    with transaction() as session:
-        return open_ticket_for(session, conversation_id) is not None
+    """True also when the database cannot say: never resume the bot on a guess."""
+    try:
+        with transaction() as session:
+            return open_ticket_for(session, conversation_id) is not None
+    except SQLAlchemyError as error:
+        logger.error("conversation %s: hand-off state unavailable: %s", conversation_id, error)
+        return True
 
 
 async def _deliver(collector: CollectingOutputChannel, target: OutputChannel, conversation_id: Text) -> None:

@@ -156,7 +156,7 @@ def test_resume_says_the_bot_is_back_and_asks_for_a_rating():
     events, messages = run_events(ActionHandoffResume(), tracker())
     assert events == RESUMED
     assert responses(messages) == ["utter_handoff_resumed", "utter_ask_service_rating"]
-    assert [b["payload"] for b in messages[1]["buttons"]][0] == '/rate_service{"rating":"5"}'
+    assert [b["payload"] for b in messages[1]["buttons"]][4] == '/rate_service{"rating":"5"}'
 
 
 def closed_ticket(agent_id: int) -> int:
