@@ -25,7 +25,7 @@ export WECHAT_AES_KEY ?=
 export WECHAT_API_URL ?= https://api.weixin.qq.com/cgi-bin/
 export WECHAT_REPLY_BUDGET ?= 4
 
-.PHONY: help install knowledge model db import run shell test eval clean telegram-webhook telegram-poll
+.PHONY: help install knowledge model db import run shell test eval clean telegram-webhook telegram-poll widget
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,7 +49,10 @@ import: install ## Import company records: make import FILE=records.yml (JSON or
 	@test -n "$(FILE)" || { echo "usage: make import FILE=path/to/records.yml"; exit 2; }
 	$(PYTHON) -m bot.store import $(FILE)
 
-run: model db ## Start the action server and Rasa (REST webhook) and print the URLs
+widget: ## Vendor the Socket.IO client for the website widget (npm registry, at build time)
+	scripts/vendor-widget.sh
+
+run: model db widget ## Start the action server and Rasa (channels, agent console) and print the URLs
 	scripts/run.sh
 
 telegram-webhook: install ## Register the Telegram webhook: make telegram-webhook URL=https://…/webhooks/telegram/webhook
@@ -62,7 +65,7 @@ telegram-poll: install ## Local development without a public URL: forward getUpd
 shell: model db ## Chat in the terminal (rasa shell) with the action server running
 	scripts/run.sh --shell
 
-test: model ## Run the whole test suite (trains the model first if its inputs changed)
+test: model widget ## Run the whole test suite (trains the model first if its inputs changed)
 	scripts/ensure-postgres.sh
 	scripts/ensure-chromium.sh
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

@@ -287,6 +287,23 @@ def response_text(name: str) -> str:
     return domain_responses()[name][0]["text"]
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it with scripts/ensure-chromium.sh as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
 def texts(replies: List[Dict[str, Any]]) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
 

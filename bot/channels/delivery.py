@@ -24,6 +24,10 @@ class Delivery(ABC):
     def output_channel(self, recipient_id: Text) -> OutputChannel:
         """An output channel whose send_* methods reach `recipient_id` on this channel."""
 
+    async def handoff_changed(self, recipient_id: Text, state: Text, agent_name: Optional[Text] = None) -> None:
+        """A person joined ("agent_joined"), left ("agent_left") or the customer is queued again ("queued"),
+        for channels that show it beyond the text notice (the widget). Nothing by default."""
+
 
 def register(delivery: Delivery) -> None:
     _deliveries[delivery.channel] = delivery
@@ -36,3 +40,14 @@ def output_channel_for(channel: Text, recipient_id: Text) -> Optional[OutputChan
         logger.warning("no delivery for channel %r: a message to %s is kept in the history only", channel, recipient_id)
         return None
     return delivery.output_channel(recipient_id)
+
+
+async def handoff_changed(channel: Text, recipient_id: Text, state: Text, agent_name: Optional[Text] = None) -> None:
+    """Tell the customer's channel about a hand-off change; a fault is logged, never raised."""
+    target = _deliveries.get(channel)
+    if target is None:
+        return
+    try:
+        await target.handoff_changed(recipient_id, state, agent_name)
+    except Exception as error:  # noqa: BLE001 - a status indicator must not break the agent's action
+        logger.warning("hand-off state for %s on %s not shown: %s", recipient_id, channel, error)

@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.delivery import handoff_changed
 from bot.console import views
 from bot.console.auth import (
     COOKIE,
@@ -172,6 +173,7 @@ class AgentConsole(InputChannel):
                 return api_error("该会话已被其他客服接入或已结束", 409)
             logger.info("console: %s claimed ticket %s", agent.username, ticket_id)
             await _notify(request.app.ctx.agent, ticket, "utter_handoff_agent_joined", agent_name=agent.display_name)
+            await handoff_changed(ticket["channel"], ticket["conversation_id"], "agent_joined", agent.display_name)
             return response.json({"ok": True})
 
         @console.route("/api/tickets/<ticket_id:int>/reply", methods=["POST"])
@@ -198,6 +200,7 @@ class AgentConsole(InputChannel):
             if ticket is None:
                 return api_error("只能结束您自己正在服务的会话", 403)
             logger.info("console: %s closed ticket %s", agent.username, ticket_id)
+            await handoff_changed(ticket["channel"], ticket["conversation_id"], "agent_left")
             try:
                 await live.run_action(request.app.ctx.agent, ticket["channel"], ticket["conversation_id"],
                                       "action_handoff_resume")
@@ -214,6 +217,7 @@ class AgentConsole(InputChannel):
                 return api_error("只能转回您自己正在服务的会话", 403)
             logger.info("console: %s put ticket %s back in the queue", agent.username, ticket_id)
             await _notify(request.app.ctx.agent, ticket, "utter_handoff_requeued")
+            await handoff_changed(ticket["channel"], ticket["conversation_id"], "queued")
             return response.json({"ok": True})
 
         @console.route("/api/stream", methods=["GET"])
@@ -363,3 +367,4 @@ async def _requeue_idle_forever(app: Any) -> None:
         for ticket in requeued:
             logger.info("console: ticket %s back in the queue, its agent was idle", ticket["id"])
             await _notify(app.ctx.agent, ticket, "utter_handoff_requeued")
+            await handoff_changed(ticket["channel"], ticket["conversation_id"], "queued")

@@ -44,7 +44,7 @@ async def post_message(
     if output is None:
         raise DeliveryFailed(f"channel {channel!r} is not running in this server")
     try:
-        await output.send_text_message(conversation_id, text)
+        await output.send_text_message(conversation_id, text, metadata=metadata or {})
     except Exception as error:  # noqa: BLE001 - any channel fault: the agent is told, the message is kept
         logger.error("conversation %s: delivery on %s failed: %s", conversation_id, channel, error)
         raise DeliveryFailed(str(error)) from error

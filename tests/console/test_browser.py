@@ -5,31 +5,13 @@ console page in Debian's Chromium, driven by Playwright.
 """
 
 import time
-from pathlib import Path
-from typing import Callable, Iterator, List
-
-import pytest
+from typing import Callable, List
 
 from bot.knowledge import PROJECT_ROOT
 from tests.conftest import Chat, response_text, texts
 from tests.console.conftest import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
 SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it with scripts/ensure-chromium.sh as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def eventually(check: Callable[[], List], timeout: float = 15) -> List:

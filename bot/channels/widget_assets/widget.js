@@ -1,0 +1,208 @@
+/*
+ * TP 智能客服 website widget. Embed with one tag:
+ *   <script src="https://bot.example.com/widget/widget.js" data-title="TP 智能客服" data-color="#1677ff"
+ *           data-welcome="您好！有什么可以帮您？" async></script>
+ * Options (data-* attributes): server (default: where this script came from), title, color, welcome, open.
+ * Needs only the Socket.IO client, loaded from the same server.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var data = (script && script.dataset) || {};
+  var server = (data.server || (script ? new URL(script.src).origin : window.location.origin)).replace(/\/$/, "");
+  var config = {
+    title: data.title || "TP 智能客服",
+    color: data.color || "#1677ff",
+    welcome: data.welcome || "您好！我是 TP 智能客服小T，请问有什么可以帮您？",
+    open: data.open === "true",
+  };
+  var STORAGE_KEY = "tp-widget-session";
+  var socket = null;
+  var sessionId = null;
+  var typingTimer = null;
+  var ui = {};
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  // Text with links: URLs become <a>, everything else stays text (never HTML from the server).
+  function richText(text) {
+    var fragment = document.createDocumentFragment();
+    var parts = String(text || "").split(/(https?:\/\/[^\s，。）)]+)/);
+    parts.forEach(function (part, i) {
+      if (i % 2 === 1) {
+        var link = el("a", null, part);
+        link.href = part;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        fragment.appendChild(link);
+      } else if (part) {
+        fragment.appendChild(document.createTextNode(part));
+      }
+    });
+    return fragment;
+  }
+
+  function scrollDown() { ui.messages.scrollTop = ui.messages.scrollHeight; }
+
+  function addMessage(from, text, options) {
+    options = options || {};
+    var row = el("div", "tpw-row tpw-" + from);
+    var bubble = el("div", "tpw-bubble");
+    if (from === "agent") bubble.appendChild(el("div", "tpw-who", "人工客服 " + (options.agent || "")));
+    if (options.image) {
+      var image = el("img", "tpw-image");
+      image.src = options.image;
+      image.alt = "图片";
+      bubble.appendChild(image);
+    }
+    if (text) bubble.appendChild(richText(text));
+    row.appendChild(bubble);
+    if (options.buttons && options.buttons.length) {
+      var choices = el("div", "tpw-choices");
+      options.buttons.forEach(function (button) {
+        var choice = el("button", "tpw-choice", button.title);
+        choice.type = "button";
+        choice.addEventListener("click", function () { send(button.payload, button.title); });
+        choices.appendChild(choice);
+      });
+      row.appendChild(choices);
+    }
+    ui.messages.appendChild(row);
+    scrollDown();
+  }
+
+  function addNotice(text) {
+    ui.messages.appendChild(el("div", "tpw-notice", text));
+    scrollDown();
+  }
+
+  function setTyping(on) {
+    clearTimeout(typingTimer);
+    ui.typing.hidden = !on;
+    if (on) typingTimer = setTimeout(function () { ui.typing.hidden = true; }, 15000);
+  }
+
+  function setHandoff(state, agent) {
+    if (state === "agent_joined") {
+      ui.status.textContent = "人工客服" + (agent ? " " + agent : "") + " 正在为您服务";
+      ui.status.hidden = false;
+    } else if (state === "queued") {
+      ui.status.textContent = "正在为您转接人工客服…";
+      ui.status.hidden = false;
+    } else {
+      ui.status.hidden = true;
+    }
+  }
+
+  function send(text, shown) {
+    text = (text || "").trim();
+    if (!text || !socket || !sessionId) return;
+    addMessage("customer", shown || text);
+    socket.emit("user_uttered", { message: text, session_id: sessionId, metadata: { page: window.location.href } });
+    setTyping(true);
+  }
+
+  function onBotMessage(message) {
+    setTyping(false);
+    var image = message.attachment && message.attachment.type === "image" ? message.attachment.payload.src : null;
+    addMessage(message.agent ? "agent" : "bot", message.text, {
+      agent: message.agent, image: image, buttons: message.quick_replies || message.buttons,
+    });
+  }
+
+  function onHistory(history) {
+    ui.messages.replaceChildren ? ui.messages.replaceChildren() : (ui.messages.innerHTML = "");
+    if (!history.messages.length) addMessage("bot", config.welcome);
+    history.messages.forEach(function (message) {
+      addMessage(message.from, message.text, { agent: message.agent });
+    });
+    setHandoff(history.handoff && history.handoff.state, history.handoff && history.handoff.agent);
+  }
+
+  function connect() {
+    socket = window.io(server, { path: "/socket.io", transports: ["websocket", "polling"] });
+    socket.on("connect", function () {
+      ui.offline.hidden = true;
+      socket.emit("session_request", { session_id: localStorage.getItem(STORAGE_KEY) });
+    });
+    socket.on("disconnect", function () { ui.offline.hidden = false; });
+    socket.on("session_confirm", function (id) {
+      sessionId = typeof id === "string" ? id : id.session_id;
+      localStorage.setItem(STORAGE_KEY, sessionId);
+    });
+    socket.on("history", onHistory);
+    socket.on("bot_uttered", onBotMessage);
+    socket.on("handoff", function (change) {
+      setHandoff(change.state, change.agent);
+      if (change.state === "agent_joined") addNotice("人工客服" + (change.agent ? " " + change.agent : "") + " 已加入对话");
+      if (change.state === "agent_left") addNotice("人工客服已离开对话");
+    });
+  }
+
+  function build() {
+    var style = el("link");
+    style.rel = "stylesheet";
+    style.href = server + "/widget/widget.css";
+    document.head.appendChild(style);
+
+    var root = el("div", "tpw-root");
+    root.style.setProperty("--tpw-color", config.color);
+    var launcher = el("button", "tpw-launcher", "在线客服");
+    launcher.type = "button";
+    var panel = el("section", "tpw-panel");
+    panel.hidden = !config.open;
+    panel.setAttribute("aria-label", config.title);
+    var header = el("header", "tpw-header");
+    header.appendChild(el("strong", null, config.title));
+    var close = el("button", "tpw-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", "关闭");
+    header.appendChild(close);
+    ui.status = el("div", "tpw-status");
+    ui.status.hidden = true;
+    ui.offline = el("div", "tpw-status tpw-offline", "网络连接中断，正在重新连接…");
+    ui.offline.hidden = true;
+    ui.messages = el("div", "tpw-messages");
+    ui.messages.setAttribute("role", "log");
+    ui.typing = el("div", "tpw-typing", "小T正在输入…");
+    ui.typing.hidden = true;
+    var form = el("form", "tpw-form");
+    ui.input = el("input", "tpw-input");
+    ui.input.placeholder = "请输入您的问题";
+    ui.input.maxLength = 1000;
+    var submit = el("button", "tpw-send", "发送");
+    submit.type = "submit";
+    form.appendChild(ui.input);
+    form.appendChild(submit);
+    [header, ui.status, ui.offline, ui.messages, ui.typing, form].forEach(function (n) { panel.appendChild(n); });
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    document.body.appendChild(root);
+
+    launcher.addEventListener("click", function () { panel.hidden = !panel.hidden; if (!panel.hidden) ui.input.focus(); });
+    close.addEventListener("click", function () { panel.hidden = true; });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send(ui.input.value);
+      ui.input.value = "";
+    });
+  }
+
+  function start() {
+    build();
+    if (window.io) { connect(); return; }
+    var loader = el("script");
+    loader.src = server + "/widget/vendor/socket.io.min.js";
+    loader.onload = connect;
+    loader.onerror = function () { addNotice("客服暂时无法连接，请稍后再试"); };
+    document.head.appendChild(loader);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

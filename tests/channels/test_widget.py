@@ -1,0 +1,80 @@
+"""The website widget: Socket.IO with the enter_room fix, history after a reload, hand-off in the widget."""
+
+import queue
+import uuid
+
+import httpx
+import socketio
+from rasa.shared.core.events import BotUttered, UserUttered
+
+from bot.channels.widget import history_messages
+from bot.handoff.live import AGENT_MESSAGE
+from bot.knowledge import PROJECT_ROOT
+from tests.conftest import RasaServer
+
+SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
+
+
+def test_history_shows_customer_bot_and_agent_messages():
+    events = [UserUttered("转人工"), BotUttered("正在为您转接"), BotUttered("您好", metadata={AGENT_MESSAGE: "小王"}),
+              BotUttered(None, data={})]
+    assert history_messages(events) == [
+        {"from": "customer", "text": "转人工"}, {"from": "bot", "agent": None, "text": "正在为您转接"},
+        {"from": "agent", "agent": "小王", "text": "您好"}]
+
+
+def test_replies_reach_a_persistent_session_room(rasa_server: RasaServer):
+    """RasaHQ/rasa#13027: without awaiting enter_room, a reply to the session's room is lost."""
+    client = socketio.Client()
+    replies, confirmed = queue.Queue(), queue.Queue()
+    client.on("bot_uttered", replies.put)
+    client.on("session_confirm", confirmed.put)
+    client.connect(rasa_server.url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        session_id = uuid.uuid4().hex
+        client.emit("session_request", {"session_id": session_id})
+        assert confirmed.get(timeout=10) == session_id
+        client.emit("user_uttered", {"message": "保修期多久", "session_id": session_id})
+        assert "保修" in replies.get(timeout=30)["text"]
+    finally:
+        client.disconnect()
+
+
+def test_assets_are_served_and_unknown_ones_are_not(rasa_server: RasaServer):
+    for name in ("widget.js", "widget.css", "vendor/socket.io.min.js", "demo"):
+        assert httpx.get(f"{rasa_server.url}/widget/{name}", timeout=30).status_code == 200, name
+    assert httpx.get(f"{rasa_server.url}/widget/../channels/widget.py", timeout=30).status_code == 404
+
+
+def test_the_widget_in_a_browser(browser, rasa_server: RasaServer, new_agent):
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.goto(f"{rasa_server.url}/widget/demo")
+    page.wait_for_selector(".tpw-panel .tpw-bot")  # the welcome
+    page.fill(".tpw-input", "保修期多久")
+    page.press(".tpw-input", "Enter")
+    page.wait_for_selector(".tpw-bot .tpw-bubble:has-text('保修期')")
+    session_id = page.evaluate("localStorage.getItem('tp-widget-session')")
+
+    page.reload()  # the conversation survives
+    page.wait_for_selector(".tpw-customer .tpw-bubble:has-text('保修期多久')")
+    assert page.evaluate("localStorage.getItem('tp-widget-session')") == session_id
+
+    page.fill(".tpw-input", "转人工")
+    page.press(".tpw-input", "Enter")
+    page.wait_for_selector(".tpw-status:has-text('正在为您转接人工客服')")
+    agent = new_agent()
+    ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == session_id)
+    assert ticket["channel"] == "网站聊天窗口"
+    assert agent.post(f"/tickets/{ticket['id']}/claim").status_code == 200
+    page.wait_for_selector(".tpw-notice:has-text('已加入对话')")
+    page.wait_for_selector(".tpw-status:has-text('正在为您服务')")
+    assert agent.post(f"/tickets/{ticket['id']}/reply", {"text": "您好，我是人工客服，请讲"}).status_code == 200
+    page.wait_for_selector(".tpw-agent .tpw-bubble:has-text('您好，我是人工客服，请讲')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "widget-handoff.png"))
+    assert agent.post(f"/tickets/{ticket['id']}/close").status_code == 200
+    page.wait_for_selector(".tpw-notice:has-text('人工客服已离开对话')")
+    page.wait_for_selector(".tpw-choice:has-text('5 分')")  # the rating buttons
+    page.click(".tpw-choice:has-text('5 分')")
+    page.wait_for_selector(".tpw-bot .tpw-bubble:has-text('感谢您的评价')")
+    page.close()
