@@ -40,6 +40,7 @@ from tests.records import Ids, records
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 TELEGRAM_SECRET = "test-secret-token"
+WIDGET_IDENTITY_SECRET = "test-identity-secret"
 WECHAT_TOKEN = "test"
 WECHAT_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"  # wechatpy's test key
 SERVER_ENV = {
@@ -48,6 +49,7 @@ SERVER_ENV = {
     "HANDOFF_DAYS": "1-7",
     "HANDOFF_SUPERVISORS": "supervisor",
     "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+    "WIDGET_IDENTITY_SECRET": WIDGET_IDENTITY_SECRET,
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.identity import VERIFIED_PHONE
 from bot.identifiers import fold_width, normalize_identifier
 from bot.store.db import transaction
 
@@ -47,8 +48,13 @@ def reset_slots(form: Text) -> List[EventType]:
 # --- identity -------------------------------------------------------------------------------------
 
 
+def channel_verified_phone(tracker: Tracker) -> Optional[Text]:
+    """The phone the customer's channel vouches for in this message (the website's signed identity)."""
+    return ((tracker.latest_message or {}).get("metadata") or {}).get(VERIFIED_PHONE)
+
+
 def is_verified(tracker: Tracker, phone: Text) -> bool:
-    return phone in (tracker.get_slot(VERIFIED_PHONES) or [])
+    return phone in (tracker.get_slot(VERIFIED_PHONES) or []) or phone == channel_verified_phone(tracker)
 
 
 def is_locked(tracker: Tracker) -> bool:

@@ -25,7 +25,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import VERIFIED_PHONES, database_unavailable, is_locked
+from bot.actions.common import (
+    VERIFIED_PHONES,
+    channel_verified_phone,
+    database_unavailable,
+    is_locked,
+    is_verified,
+)
 from bot.actions.fallback import FALLBACK_INTENT, consecutive_misses
 from bot.handoff.hours import WorkingHours
 from bot.handoff.sessions import agents_online
@@ -81,14 +87,14 @@ def _previous_action(tracker: Tracker) -> Optional[Text]:
 
 def _customer_phone(tracker: Tracker) -> Optional[Text]:
     verified = tracker.get_slot(VERIFIED_PHONES) or []
-    return verified[0] if verified else tracker.get_slot("contact_phone")
+    return (verified[0] if verified else None) or channel_verified_phone(tracker) or tracker.get_slot("contact_phone")
 
 
 def _customer_name(session: Any, tracker: Tracker, phone: Optional[Text]) -> Optional[Text]:
     """The name the channel gave (metadata) or, for a verified customer, the name on the records."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     name = metadata.get("customer_name") or metadata.get("name")
-    if not name and phone and phone in (tracker.get_slot(VERIFIED_PHONES) or []):
+    if not name and phone and is_verified(tracker, phone):
         name = session.execute(select(Customer.name).where(Customer.phone == phone)).scalar()
     return str(name)[:100] if name else None
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import delivery
+from bot.channels.identity import VERIFIED_PHONE
 from bot.handoff.gate import handle_message
 from bot.store.db import transaction
 from bot.store.models import OutboxMessage
@@ -111,8 +112,9 @@ class RestChannel(RestInput):
                 logger.warning("rest: rejected a request: %s", problem)
                 return response.json({"error": problem}, status=400)
             collector = CollectingOutputChannel()
+            metadata = {k: v for k, v in (body.get("metadata") or {}).items() if k != VERIFIED_PHONE} or None
             message = UserMessage(str(body["message"]), collector, str(body["sender"]),
-                                  input_channel=self.name(), metadata=body.get("metadata"))
+                                  input_channel=self.name(), metadata=metadata)
             try:
                 await handle_message(request.app.ctx.agent, on_new_message, message)
             except Exception:  # noqa: BLE001 - the client gets an error, the operator the trace

@@ -32,6 +32,7 @@ from socketio import AsyncServer
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import delivery
+from bot.channels.identity import VERIFIED_PHONE, InvalidIdentity, verified_phone
 from bot.handoff.gate import handle_message
 from bot.handoff.live import AGENT_MESSAGE
 from bot.handoff.tickets import open_ticket_for
@@ -44,6 +45,7 @@ FILES = {"widget.js": "application/javascript", "widget.css": "text/css",
          "vendor/socket.io.min.js": "application/javascript", "demo": "text/html"}
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 HISTORY_LIMIT = 100
+INVALID_IDENTITY = "您的登录状态已失效，请刷新页面或重新登录后再试。"
 
 
 def history_messages(events: List[Any]) -> List[Dict[str, Any]]:
@@ -130,9 +132,17 @@ class WidgetChannel(SocketIOInput):
             if not isinstance(data, dict) or not data.get("session_id") or not isinstance(data.get("message"), str):
                 logger.warning("widget: ignored a message without a session id or text from %s", sid)
                 return
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else None
-            message = UserMessage(data["message"], WidgetOutput(sio, self.bot_message_evt), data["session_id"],
-                                  input_channel=self.name(), metadata=metadata)
+            output = WidgetOutput(sio, self.bot_message_evt)
+            metadata = {k: v for k, v in (data.get("metadata") or {}).items() if k != VERIFIED_PHONE} \
+                if isinstance(data.get("metadata"), dict) else {}
+            if data.get("identity"):
+                phone = _checked_identity(data["identity"])
+                if phone is None:
+                    await output.send_text_message(data["session_id"], INVALID_IDENTITY)
+                    return
+                metadata[VERIFIED_PHONE] = phone
+            message = UserMessage(data["message"], output, data["session_id"], input_channel=self.name(),
+                                  metadata=metadata or None)
             await handle_message(self._agent, on_new_message, message)
             state = await asyncio.to_thread(_handoff_state, data["session_id"])
             if state is not None:  # e.g. this message asked for a person: show it in the widget's status line
@@ -148,6 +158,19 @@ class WidgetChannel(SocketIOInput):
         tracker = await self._agent.processor.get_tracker(session_id)
         await sio.emit("history", {"messages": history_messages(list(tracker.events)),
                                    "handoff": await asyncio.to_thread(_handoff_state, session_id)}, room=sid)
+
+
+def _checked_identity(token: Any) -> Optional[Text]:
+    """The phone a signed identity vouches for (WIDGET_IDENTITY_SECRET), or None: the message is rejected."""
+    secret = os.environ.get("WIDGET_IDENTITY_SECRET", "")
+    if not secret:
+        logger.error("widget: a page sent a signed identity but WIDGET_IDENTITY_SECRET is not set")
+        return None
+    try:
+        return verified_phone(str(token), secret)
+    except InvalidIdentity as error:
+        logger.warning("widget: rejected a signed identity: %s", error)
+        return None
 
 
 def _handoff_state(conversation_id: Text) -> Optional[Dict[str, Any]]:

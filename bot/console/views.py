@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.aftersales import warranty_status
+from bot.channels.identity import VERIFIED_PHONE
 from bot.formatting import BEIJING, beijing_today, format_amount
 from bot.handoff.live import AGENT_MESSAGE
 from bot.handoff.summary import mask_phones_in
@@ -129,7 +130,13 @@ def suggestions(tracker: DialogueStateTracker, knowledge: Optional[KnowledgeBase
 
 
 def verified_phones(tracker: DialogueStateTracker) -> List[str]:
-    return list(tracker.get_slot("verified_phones") or [])
+    """Phones the customer proved (last 4 digits) or their channel vouched for (the website's signed identity)."""
+    phones = list(tracker.get_slot("verified_phones") or [])
+    for event in tracker.events:
+        vouched = (event.metadata or {}).get(VERIFIED_PHONE) if isinstance(event, UserUttered) else None
+        if vouched and vouched not in phones:
+            phones.append(vouched)
+    return phones
 
 
 def customer_records(session: Session, phones: Iterable[str]) -> List[Dict[str, Any]]:

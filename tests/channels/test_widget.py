@@ -4,13 +4,15 @@ import queue
 import uuid
 
 import httpx
+import pytest
 import socketio
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from bot.channels.widget import history_messages
+from bot.channels.identity import VERIFIED_PHONE, sign_identity
+from bot.channels.widget import INVALID_IDENTITY, history_messages
 from bot.handoff.live import AGENT_MESSAGE
 from bot.knowledge import PROJECT_ROOT
-from tests.conftest import RasaServer
+from tests.conftest import WIDGET_IDENTITY_SECRET, RasaServer, response_text
 
 SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
 
@@ -23,21 +25,58 @@ def test_history_shows_customer_bot_and_agent_messages():
         {"from": "agent", "agent": "小王", "text": "您好"}]
 
 
-def test_replies_reach_a_persistent_session_room(rasa_server: RasaServer):
+class SocketCustomer:
+    """A widget session over a real Socket.IO connection (polling transport)."""
+
+    def __init__(self, server: RasaServer) -> None:
+        self.client = socketio.Client()
+        self.replies, self.confirmed = queue.Queue(), queue.Queue()
+        self.client.on("bot_uttered", self.replies.put)
+        self.client.on("session_confirm", self.confirmed.put)
+        self.client.connect(server.url, socketio_path="/socket.io", transports=["polling"])
+        self.session_id = uuid.uuid4().hex
+        self.client.emit("session_request", {"session_id": self.session_id})
+        assert self.confirmed.get(timeout=10) == self.session_id
+
+    def say(self, text: str, **extra) -> str:
+        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id, **extra})
+        texts = [self.replies.get(timeout=30)["text"]]
+        while True:
+            try:
+                texts.append(self.replies.get(timeout=1.5)["text"])
+            except queue.Empty:
+                return "\n".join(texts)
+
+
+@pytest.fixture
+def socket_customer(rasa_server: RasaServer):
+    customer = SocketCustomer(rasa_server)
+    yield customer
+    customer.client.disconnect()
+
+
+def test_replies_reach_a_persistent_session_room(socket_customer):
     """RasaHQ/rasa#13027: without awaiting enter_room, a reply to the session's room is lost."""
-    client = socketio.Client()
-    replies, confirmed = queue.Queue(), queue.Queue()
-    client.on("bot_uttered", replies.put)
-    client.on("session_confirm", confirmed.put)
-    client.connect(rasa_server.url, socketio_path="/socket.io", transports=["polling"])
-    try:
-        session_id = uuid.uuid4().hex
-        client.emit("session_request", {"session_id": session_id})
-        assert confirmed.get(timeout=10) == session_id
-        client.emit("user_uttered", {"message": "保修期多久", "session_id": session_id})
-        assert "保修" in replies.get(timeout=30)["text"]
-    finally:
-        client.disconnect()
+    assert "保修" in socket_customer.say("保修期多久")
+
+
+def test_a_signed_identity_counts_as_verified(socket_customer, ids):
+    token = sign_identity(ids.zhang_phone, WIDGET_IDENTITY_SECRET)
+    reply = socket_customer.say(f"查订单{ids.shipped}", identity=token)
+    assert "SF1234567890" in reply and response_text("utter_ask_phone_last4") not in reply
+
+
+def test_an_invalid_identity_is_rejected(socket_customer, ids):
+    forged = sign_identity(ids.zhang_phone, "guessed-secret")
+    assert socket_customer.say(f"查订单{ids.shipped}", identity=forged) == INVALID_IDENTITY
+    reply = socket_customer.say(f"查订单{ids.shipped}", metadata={VERIFIED_PHONE: ids.zhang_phone})
+    assert reply == response_text("utter_ask_phone_last4")  # a client cannot vouch for itself
+
+
+def test_rest_clients_cannot_claim_a_verified_phone(chat, ids):
+    reply = httpx.post(f"{chat.server.url}/webhooks/rest/webhook", timeout=60, json={
+        "sender": chat.sender, "message": f"查订单{ids.shipped}", "metadata": {VERIFIED_PHONE: ids.zhang_phone}})
+    assert reply.json()[0]["text"] == response_text("utter_ask_phone_last4")
 
 
 def test_assets_are_served_and_unknown_ones_are_not(rasa_server: RasaServer):

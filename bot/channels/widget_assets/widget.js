@@ -2,7 +2,8 @@
  * TP 智能客服 website widget. Embed with one tag:
  *   <script src="https://bot.example.com/widget/widget.js" data-title="TP 智能客服" data-color="#1677ff"
  *           data-welcome="您好！有什么可以帮您？" async></script>
- * Options (data-* attributes): server (default: where this script came from), title, color, welcome, open.
+ * Options (data-* attributes): server (default: where this script came from), title, color, welcome, open,
+ * identity (a token signed by the site's back end for a logged-in customer; see bot/channels/identity.py).
  * Needs only the Socket.IO client, loaded from the same server.
  */
 (function () {
@@ -15,6 +16,7 @@
     color: data.color || "#1677ff",
     welcome: data.welcome || "您好！我是 TP 智能客服小T，请问有什么可以帮您？",
     open: data.open === "true",
+    identity: data.identity || null,
   };
   var STORAGE_KEY = "tp-widget-session";
   var socket = null;
@@ -103,7 +105,9 @@
     text = (text || "").trim();
     if (!text || !socket || !sessionId) return;
     addMessage("customer", shown || text);
-    socket.emit("user_uttered", { message: text, session_id: sessionId, metadata: { page: window.location.href } });
+    var payload = { message: text, session_id: sessionId, metadata: { page: window.location.href } };
+    if (config.identity) payload.identity = config.identity;
+    socket.emit("user_uttered", payload);
     setTyping(true);
   }
 
