@@ -68,7 +68,7 @@ TP customer-service assistant is running.
   REST webhook:   POST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook
                   curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"demo","message":"保修期多久"}'
                   agent replies: GET http://127.0.0.1:${RASA_PORT}/webhooks/rest/outbox?sender=demo&after=0
-  Website widget: http://127.0.0.1:${RASA_PORT}/widget/demo   (embed: <script src=".../widget/widget.js" async>)
+  Website widget: http://127.0.0.1:${RASA_PORT}/   (demo page; embed: <script src=".../widget/widget.js" async>)
   Agent console:  http://127.0.0.1:${RASA_PORT}/console/   (demo agent: demo / ${CONSOLE_DEMO_PASSWORD:-tp-demo-2026})
   Telegram:       ${telegram}
   WeChat:         ${wechat}

@@ -9,7 +9,7 @@
   (`bot_uttered` with `agent`, `handoff` events).
 
 Assets: /widget/widget.js (the embeddable script), /widget/vendor/socket.io.min.js (vendored by
-scripts/vendor-widget.sh), /widget/demo (a demo page).
+scripts/vendor-widget.sh), a demo page at /widget/demo and, for browsers, at /.
 """
 
 from __future__ import annotations
@@ -60,6 +60,20 @@ def history_messages(events: List[Any]) -> List[Dict[str, Any]]:
     return messages[-HISTORY_LIMIT:]
 
 
+class _WidgetBlueprint(SocketBlueprint):
+    """Also shows the demo page at `/` to browsers; Rasa's own `/` (the version text) stays for everything else."""
+
+    def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        super().register(app, options)
+        app.register_middleware(_demo_for_browsers_at_root, "request")
+
+
+async def _demo_for_browsers_at_root(request: Request) -> Optional[HTTPResponse]:
+    if request.path == "/" and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+        return await response.file(ASSETS / "demo.html", mime_type="text/html")
+    return None
+
+
 class WidgetOutput(SocketIOOutput):
     """Rasa's Socket.IO output, naming the agent on agents' messages."""
 
@@ -100,7 +114,7 @@ class WidgetChannel(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "*").strip() or "*"
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*" if origins == "*" else origins.split(","))
-        widget = SocketBlueprint(sio, self.socketio_path, "tp_widget", __name__)
+        widget = _WidgetBlueprint(sio, self.socketio_path, "tp_widget", __name__)
         self.sio = sio
         delivery.register(WidgetDelivery(sio, self.bot_message_evt))
 

@@ -83,11 +83,14 @@ def test_assets_are_served_and_unknown_ones_are_not(rasa_server: RasaServer):
     for name in ("widget.js", "widget.css", "vendor/socket.io.min.js", "demo"):
         assert httpx.get(f"{rasa_server.url}/widget/{name}", timeout=30).status_code == 200, name
     assert httpx.get(f"{rasa_server.url}/widget/../channels/widget.py", timeout=30).status_code == 404
+    # `/`: the demo page for browsers, Rasa's version text for everything else (health checks)
+    assert "widget.js" in httpx.get(f"{rasa_server.url}/", headers={"Accept": "text/html"}, timeout=30).text
+    assert httpx.get(f"{rasa_server.url}/", timeout=30).text.startswith("Hello from Rasa")
 
 
 def test_the_widget_in_a_browser(browser, rasa_server: RasaServer, new_agent):
     page = browser.new_page(viewport={"width": 1200, "height": 800})
-    page.goto(f"{rasa_server.url}/widget/demo")
+    page.goto(f"{rasa_server.url}/")  # the demo page
     page.wait_for_selector(".tpw-panel .tpw-bot")  # the welcome
     page.fill(".tpw-input", "保修期多久")
     page.press(".tpw-input", "Enter")
