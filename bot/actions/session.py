@@ -20,24 +20,12 @@ from rasa_sdk.events import (
     UserUtteranceReverted,
 )
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.handoff.tickets import open_ticket_for
-from bot.store.db import transaction
+from bot.handoff.tickets import has_open_ticket
 
 logger = logging.getLogger(__name__)
 
 _NOT_CARRIED = {"requested_slot", "session_started_metadata"}
-
-
-def has_open_ticket(sender_id: Text) -> bool:
-    """Whether a person owns (or will own) the conversation; on a database fault, assume not and log it."""
-    try:
-        with transaction() as session:
-            return open_ticket_for(session, sender_id) is not None
-    except SQLAlchemyError as error:
-        logger.error("conversation %s: cannot read hand-off state: %s", sender_id, error)
-        return False
 
 
 class ActionSessionStart(Action):
@@ -53,7 +41,7 @@ class ActionSessionStart(Action):
         if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
             events += [SlotSet(name, value) for name, value in tracker.slots.items()
                        if value is not None and name not in _NOT_CARRIED]
-        if has_open_ticket(tracker.sender_id):
+        if has_open_ticket(tracker.sender_id, if_unknown=False):  # a database fault must not mute the bot
             logger.info("conversation %s: new session during a hand-off, staying paused", tracker.sender_id)
             events.append(ConversationPaused())
         events.append(ActionExecuted("action_listen"))
@@ -69,7 +57,7 @@ class ActionRestart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if has_open_ticket(tracker.sender_id):
+        if has_open_ticket(tracker.sender_id, if_unknown=False):
             dispatcher.utter_message(response="utter_restart_during_handoff")
             return [UserUtteranceReverted()]  # the /restart is ignored: the conversation stays paused
         return [Restarted()]

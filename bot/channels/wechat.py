@@ -26,7 +26,6 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy.exc import SQLAlchemyError
 from wechatpy import WeChatClient, parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import (
@@ -41,8 +40,7 @@ from wechatpy.utils import check_signature
 from bot.channels import delivery
 from bot.channels.dedup import first_time, forget_old
 from bot.handoff.gate import handle_message
-from bot.handoff.tickets import open_ticket_for
-from bot.store.db import transaction
+from bot.handoff.tickets import has_open_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -307,7 +305,7 @@ class WeChatChannel(InputChannel):
             await output.send_text_message(sender, ASK_TO_TYPE)
             return None
         if kind in NOT_TEXT:
-            in_handoff = await asyncio.to_thread(_has_open_ticket, sender)
+            in_handoff = await asyncio.to_thread(has_open_ticket, sender, False)
             agent_note = "；客服也会看到您发送的内容" if in_handoff else ""
             await output.send_text_message(sender, NOT_TEXT_REPLY.format(kind=NOT_TEXT[kind], agent=agent_note))
             return f"[{NOT_TEXT[kind]}] {_describe(message)}" if in_handoff else None
@@ -335,12 +333,3 @@ def _describe(message: Any) -> str:
         if value:
             return str(value)
     return ""
-
-
-def _has_open_ticket(conversation_id: str) -> bool:
-    try:
-        with transaction() as session:
-            return open_ticket_for(session, conversation_id) is not None
-    except SQLAlchemyError as error:
-        logger.error("wechat: hand-off state unavailable: %s", error)
-        return False

@@ -13,11 +13,9 @@ from typing import Any, Dict, Optional, Text
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import BotUttered
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.delivery import output_channel_for
-from bot.handoff.tickets import open_ticket_for
-from bot.store.db import transaction
+from bot.handoff.tickets import has_open_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -67,21 +65,12 @@ async def resume_if_orphaned(agent: Agent, conversation_id: Text, output: Output
     collector = CollectingOutputChannel()
     async with agent.lock_store.lock(conversation_id):
         tracker = await agent.processor.get_tracker(conversation_id)
-        if not tracker.is_paused() or await asyncio.to_thread(_has_open_ticket, conversation_id):
+        # never resume the bot on a guess: a database fault counts as "still open"
+        if not tracker.is_paused() or await asyncio.to_thread(has_open_ticket, conversation_id, True):
             return
         logger.warning("conversation %s: paused without an open hand-off ticket, resuming the bot", conversation_id)
         await agent.execute_action(conversation_id, "action_handoff_resume", collector, None, None)
     await _deliver(collector, output, conversation_id)
-
-
-def _has_open_ticket(conversation_id: Text) -> bool:
-    """True also when the database cannot say: never resume the bot on a guess."""
-    try:
-        with transaction() as session:
-            return open_ticket_for(session, conversation_id) is not None
-    except SQLAlchemyError as error:
-        logger.error("conversation %s: hand-off state unavailable: %s", conversation_id, error)
-        return True
 
 
 async def _deliver(collector: CollectingOutputChannel, target: OutputChannel, conversation_id: Text) -> None:

@@ -7,15 +7,20 @@ ticket at the same moment cannot both get it, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.store.db import transaction
 from bot.store.models import HandoffTicket
+
+logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = ("waiting", "assigned")
 
@@ -33,6 +38,17 @@ def open_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffT
         HandoffTicket.conversation_id == conversation_id, HandoffTicket.status.in_(OPEN_STATUSES)
     )
     return session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
+
+
+def has_open_ticket(conversation_id: str, if_unknown: bool) -> bool:
+    """Whether a person owns (or will own) the conversation, in a transaction of its own; `if_unknown` when the
+    database cannot say (the caller picks the safe side)."""
+    try:
+        with transaction() as session:
+            return open_ticket_for(session, conversation_id) is not None
+    except SQLAlchemyError as error:
+        logger.error("conversation %s: hand-off state unavailable: %s", conversation_id, error)
+        return if_unknown
 
 
 def open_ticket(
