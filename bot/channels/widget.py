@@ -46,6 +46,9 @@ FILES = {"widget.js": "application/javascript", "widget.css": "text/css",
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 HISTORY_LIMIT = 100
 INVALID_IDENTITY = "您的登录状态已失效，请刷新页面或重新登录后再试。"
+MAX_MESSAGE = 2000
+TOO_LONG = f"消息太长了，请精简到 {MAX_MESSAGE} 字以内再发送。"
+BUSY = "抱歉，系统暂时繁忙，请稍后再试，或发送“转人工”。"
 
 
 def history_messages(events: List[Any]) -> List[Dict[str, Any]]:
@@ -143,10 +146,15 @@ class WidgetChannel(SocketIOInput):
 
         @sio.on(self.user_message_evt)
         async def user_message(sid: Text, data: Dict) -> None:
-            if not isinstance(data, dict) or not data.get("session_id") or not isinstance(data.get("message"), str):
-                logger.warning("widget: ignored a message without a session id or text from %s", sid)
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str) \
+                    or data.get("session_id") not in sio.rooms(sid):
+                # Only the session this connection asked for (session_request): no writing into others' chats.
+                logger.warning("widget: ignored a message without text or for a session not joined, from %s", sid)
                 return
             output = WidgetOutput(sio, self.bot_message_evt)
+            if len(data["message"]) > MAX_MESSAGE:
+                await output.send_text_message(data["session_id"], TOO_LONG)
+                return
             metadata = {k: v for k, v in (data.get("metadata") or {}).items() if k != VERIFIED_PHONE} \
                 if isinstance(data.get("metadata"), dict) else {}
             if data.get("identity"):
@@ -157,7 +165,12 @@ class WidgetChannel(SocketIOInput):
                 metadata[VERIFIED_PHONE] = phone
             message = UserMessage(data["message"], output, data["session_id"], input_channel=self.name(),
                                   metadata=metadata or None)
-            await handle_message(self._agent, on_new_message, message)
+            try:
+                await handle_message(self._agent, on_new_message, message)
+            except Exception:  # noqa: BLE001 - the operator gets the trace, the customer a polite word
+                logger.exception("widget: failed to handle a message for %s", data["session_id"])
+                await output.send_text_message(data["session_id"], BUSY)
+                return
             state = await asyncio.to_thread(_handoff_state, data["session_id"])
             if state is not None:  # e.g. this message asked for a person: show it in the widget's status line
                 await sio.emit("handoff", state, room=data["session_id"])

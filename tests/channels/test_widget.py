@@ -1,6 +1,7 @@
 """The website widget: Socket.IO with the enter_room fix, history after a reload, hand-off in the widget."""
 
 import queue
+import time
 import uuid
 
 import httpx
@@ -71,6 +72,15 @@ def test_an_invalid_identity_is_rejected(socket_customer, ids):
     assert socket_customer.say(f"查订单{ids.shipped}", identity=forged) == INVALID_IDENTITY
     reply = socket_customer.say(f"查订单{ids.shipped}", metadata={VERIFIED_PHONE: ids.zhang_phone})
     assert reply == response_text("utter_ask_phone_last4")  # a client cannot vouch for itself
+
+
+def test_a_connection_cannot_write_into_another_session(socket_customer, rasa_server: RasaServer):
+    other = uuid.uuid4().hex
+    socket_customer.client.emit("user_uttered", {"message": "保修期多久", "session_id": other})
+    time.sleep(2)
+    assert rasa_server.tracker(other)["events"] in ([], None) or not [
+        e for e in rasa_server.tracker(other)["events"] if e["event"] == "user"]
+    assert socket_customer.replies.empty()
 
 
 def test_rest_clients_cannot_claim_a_verified_phone(chat, ids):
