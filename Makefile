@@ -25,7 +25,7 @@ export WECHAT_AES_KEY ?=
 export WECHAT_API_URL ?= https://api.weixin.qq.com/cgi-bin/
 export WECHAT_REPLY_BUDGET ?= 4
 
-.PHONY: help install knowledge model db import run shell test eval clean telegram-webhook telegram-poll widget
+.PHONY: help install knowledge model db import run shell test eval clean telegram-webhook telegram-poll widget eval-smp
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ test: model widget ## Run the whole test suite (trains the model first if its in
 
 eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection, entity F1
 	$(PYTHON) -m bot.evaluation
+
+eval-smp: install ## NLU pipeline on the SMP2019 ECDT benchmark (../shared/eval/smp2019): intent, slot F1, sentence
+	$(PYTHON) -m bot.evaluation_smp2019 $(SMP_ARGS)
 
 clean: ## Remove trained models and reports (keeps .venv and var/)
 	rm -rf models reports .pytest_cache
