@@ -70,12 +70,11 @@ def train(config: Dict[str, Any], train_file: Path) -> Tuple[Path, float]:
     command = [str(Path(sys.executable).with_name("rasa")), "train", "nlu", "--config", handle.name,
                "--nlu", str(train_file), "--out", str(MODEL_DIR), "--fixed-model-name", "smp2019"]
     started = time.monotonic()
-    result = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    result = subprocess.run(command, cwd=PROJECT_ROOT)  # Rasa's own progress output shows while it trains
     seconds = time.monotonic() - started
     os.unlink(handle.name)
     if result.returncode != 0:
-        print(result.stdout[-5000:], file=sys.stderr)
-        raise RuntimeError(f"rasa train nlu failed (exit {result.returncode})")
+        raise RuntimeError(f"rasa train nlu failed (exit {result.returncode}); see its output above")
     return MODEL_DIR / "smp2019.tar.gz", seconds
 
 
@@ -124,7 +123,7 @@ def predict(model: Path, texts: List[str]) -> List[Tuple[str, Set[Tuple[str, str
 
 def report(scores: Scores, split: str, seconds: float) -> str:
     lines = [f"SMP2019 ECDT, {split} split ({scores.examples} utterances); training took {seconds:.0f} s", "",
-             f"| model | slot F1 | intent accuracy | sentence accuracy |", "|---|---|---|---|"]
+             "| model | slot F1 | intent accuracy | sentence accuracy |", "|---|---|---|---|"]
     for name, slot_f1, intent, sentence in PUBLISHED:
         lines.append(f"| {name} | {slot_f1:.2f} | {intent:.2f} | {sentence:.2f} |")
     lines.append(f"| **this project's pipeline** | **{scores.slot_f1 * 100:.2f}** | **{scores.intent_accuracy * 100:.2f}** "
@@ -148,7 +147,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"eval-smp: the benchmark is not at {SMP_DIR} (set SMP2019_DIR)", file=sys.stderr)
         return 2
     print(f"eval-smp: training the pipeline on {train_file} (a few minutes on 2 cores)...", flush=True)
-    model, seconds = train(benchmark_config(), train_file)
+    try:
+        model, seconds = train(benchmark_config(), train_file)
+    except RuntimeError as error:
+        print(f"eval-smp: {error}", file=sys.stderr)
+        return 1
     print(f"eval-smp: evaluating on {eval_file}...", flush=True)
     gold = load_examples(eval_file)
     scores = score(gold, predict(model, [text for text, _, _ in gold]))
