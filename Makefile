@@ -6,6 +6,10 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 INSTALLED := .venv/.installed
 
+# Local settings (copy .env.example to .env); then the defaults below for whatever is not set.
+-include .env
+export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
+
 # Defaults for local runs; any of them can be overridden from the environment.
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055

@@ -169,11 +169,16 @@ def action_server(server_dir: Path, server_database: str) -> Iterator[str]:
 
 
 class RasaServer:
-    def __init__(self, url: str, token: str, tracker_db: Path, database: str) -> None:
+    def __init__(self, url: str, token: str, tracker_db: Path, database: str, rest_token: str = "") -> None:
         self.url = url
         self.token = token
         self.tracker_db = tracker_db
         self.database = database  # the business database the action server uses
+        self.rest_token = rest_token  # REST_CHANNEL_TOKEN, when the server requires one
+
+    @property
+    def rest_headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.rest_token}"} if self.rest_token else {}
 
     def parse(self, text: str) -> Dict[str, Any]:
         response = httpx.post(f"{self.url}/model/parse", params={"token": self.token}, json={"text": text}, timeout=30)
@@ -189,7 +194,7 @@ class RasaServer:
 def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path, **settings: str) -> Server:
     """Start `rasa run` for `server` (its port, token, tracker store and business database) and wait for it;
     `settings` are extra environment variables. Telegram is off unless `settings` give its token and API."""
-    env = dict(os.environ, **SERVER_ENV, TELEGRAM_TOKEN="", TELEGRAM_API_URL="", WECHAT_TOKEN="", WECHAT_APP_ID="",
+    env = dict(os.environ, **SERVER_ENV, REST_CHANNEL_TOKEN=server.rest_token, TELEGRAM_TOKEN="", TELEGRAM_API_URL="", WECHAT_TOKEN="", WECHAT_APP_ID="",
                WECHAT_APP_SECRET="", WECHAT_AES_KEY="", WECHAT_API_URL="", WECHAT_REPLY_BUDGET="",
                ACTION_SERVER_URL=action_server, TRACKER_DB=str(server.tracker_db), DATABASE_URL=server.database)
     env.update(settings)
@@ -250,6 +255,7 @@ class Chat:
         response = httpx.post(
             f"{self.server.url}/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text},
+            headers=self.server.rest_headers,
             timeout=60,
         )
         response.raise_for_status()
@@ -258,7 +264,7 @@ class Chat:
     def outbox(self, after: int = 0) -> List[Dict[str, Any]]:
         """Messages pushed to this customer outside replies (agents, hand-off notices), after message id `after`."""
         response = httpx.get(f"{self.server.url}/webhooks/rest/outbox", params={"sender": self.sender, "after": after},
-                             timeout=30)
+                             headers=self.server.rest_headers, timeout=30)
         response.raise_for_status()
         return response.json()["messages"]
 

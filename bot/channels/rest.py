@@ -3,13 +3,18 @@ outside a reply (an agent's answers, hand-off notices), since a REST client cann
 
     POST /webhooks/rest/webhook       {"sender": "...", "message": "...", "metadata": {...}} → replies
     GET  /webhooks/rest/outbox?sender=...&after=<last id>  → {"messages": [{"id": …, "text": …}, …]}
+
+With REST_CHANNEL_TOKEN set, both need `Authorization: Bearer <token>` (for a back end integrating the bot);
+without it the channel is open, for local use and tests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
+import os
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import (
@@ -103,6 +108,17 @@ class RestChannel(RestInput):
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.middleware("request")
+        async def authenticate(request: Request) -> Optional[HTTPResponse]:
+            token = os.environ.get("REST_CHANNEL_TOKEN", "")
+            if not token or request.path.rstrip("/").endswith("/rest"):  # the health check stays open
+                return None
+            given = request.headers.get("Authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                logger.warning("rest: rejected a request without the channel token from %s", request.ip)
+                return response.json({"error": "unauthorized"}, status=401)
+            return None
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -83,3 +83,18 @@ class FakeTelegram:
                 pass
 
         return Handler
+
+
+if __name__ == "__main__":  # try the Telegram channel by hand: make run with the printed settings
+    fake = FakeTelegram()
+    print(f"fake Bot API at {fake.url}\nTELEGRAM_API_URL={fake.url} TELEGRAM_TOKEN={TOKEN}\n"
+          "messages the bot sends are printed below; Ctrl-C to stop", flush=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(1)
+            for method, params in fake.calls[seen:]:
+                print(method, params.get("chat_id", ""), params.get("text", ""), flush=True)
+            seen = len(fake.calls)
+    except KeyboardInterrupt:
+        fake.stop()

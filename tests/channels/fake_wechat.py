@@ -74,3 +74,20 @@ class FakeWeChat:
                 pass
 
         return Handler
+
+
+if __name__ == "__main__":  # try the WeChat channel by hand: make run with the printed settings
+    import time
+
+    fake = FakeWeChat()
+    print(f"fake WeChat API at {fake.url}\nWECHAT_API_URL={fake.url} WECHAT_APP_ID={APP_ID} "
+          f"WECHAT_APP_SECRET={APP_SECRET}\ncustomer-service messages are printed below; Ctrl-C to stop", flush=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(1)
+            for message in fake.sent[seen:]:
+                print(message["touser"], message["text"]["content"], flush=True)
+            seen = len(fake.sent)
+    except KeyboardInterrupt:
+        fake.stop()
