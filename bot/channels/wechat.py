@@ -297,7 +297,9 @@ class WeChatChannel(InputChannel):
         """What to pass to the bot for this message or event; None when the channel answered it itself."""
         kind = message.type
         if kind == "text":
-            tracker = await agent.processor.get_tracker(sender)
+            if not _OPTION.fullmatch(message.content or ""):
+                return message.content
+            tracker = await agent.processor.get_tracker(sender)  # only for a bare number: which option was it?
             return chosen_option(message.content, list(tracker.events)) or message.content
         if kind == "voice":
             if getattr(message, "recognition", None):

@@ -15,7 +15,7 @@ from rasa.shared.core.events import UserUttered
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.live import resume_if_orphaned, run_action
-from bot.handoff.tickets import open_ticket_for
+from bot.handoff.tickets import OPEN_STATUSES, latest_ticket_for
 from bot.store.db import transaction
 from bot.store.models import HandoffTicket
 
@@ -24,10 +24,10 @@ logger = logging.getLogger(__name__)
 CANCEL_INTENT = "deny"
 
 
-def _open_ticket(conversation_id: Text) -> Optional[HandoffTicket]:
+def _latest_ticket(conversation_id: Text) -> Optional[HandoffTicket]:
     try:
         with transaction() as session:
-            return open_ticket_for(session, conversation_id)
+            return latest_ticket_for(session, conversation_id)
     except SQLAlchemyError as error:
         logger.error("conversation %s: hand-off state unavailable, the bot handles the message: %s",
                      conversation_id, error)
@@ -38,8 +38,11 @@ async def handle_message(
     agent: Agent, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
 ) -> None:
     """Pass the message to Rasa; during a hand-off, follow up on a cancel or a first waiting message."""
-    ticket = await asyncio.to_thread(_open_ticket, message.sender_id)
-    if ticket is None:
+    latest = await asyncio.to_thread(_latest_ticket, message.sender_id)
+    ticket = latest if latest is not None and latest.status in OPEN_STATUSES else None
+    if latest is not None and ticket is None:
+        # Handed off before and closed since: make sure the bot was given the conversation back. Conversations
+        # never handed off (nearly all) pay only the query above.
         await resume_if_orphaned(agent, message.sender_id, message.output_channel)
     await on_new_message(message)
     if ticket is None or ticket.status != "waiting":

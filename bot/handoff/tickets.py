@@ -40,6 +40,12 @@ def open_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffT
     return session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
 
 
+def latest_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
+    """The conversation's most recent ticket, whatever its status; None when it was never handed off."""
+    query = select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id)
+    return session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
+
+
 def has_open_ticket(conversation_id: str, if_unknown: bool) -> bool:
     """Whether a person owns (or will own) the conversation, in a transaction of its own; `if_unknown` when the
     database cannot say (the caller picks the safe side)."""
