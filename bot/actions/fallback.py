@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase, knowledge_base
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_INTENT = "nlu_fallback"
 SUGGESTION_COUNT = 3
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
-
-
-@lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    return load_knowledge(KNOWLEDGE_DIR)
 
 
 def consecutive_misses(tracker: Tracker) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional
 
 from rasa.shared.core.events import (
@@ -24,7 +23,7 @@ from bot.formatting import BEIJING, beijing_today, format_amount
 from bot.handoff.live import AGENT_MESSAGE
 from bot.handoff.summary import mask_phones_in
 from bot.identifiers import mask_phone
-from bot.knowledge import KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase, knowledge_base
 from bot.store.models import Customer, Device, HandoffTicket, Order, Repair
 
 SUGGESTIONS = 3
@@ -47,11 +46,6 @@ ORDER_STATUSES = {"pending_payment": "待付款", "paid": "已付款", "shipped"
 REPAIR_STATUSES = {"submitted": "已提交", "awaiting_shipment": "待寄出", "received": "已收到", "diagnosing": "检测中",
                    "repairing": "维修中", "repaired": "已修好", "shipped_back": "已寄回", "completed": "已完成",
                    "cancelled": "已取消"}
-
-
-@lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    return load_knowledge(KNOWLEDGE_DIR)
 
 
 def _local(moment: Optional[datetime]) -> Optional[str]:

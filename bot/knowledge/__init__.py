@@ -1,5 +1,6 @@
 """The FAQ knowledge base and product catalogue under `knowledge/`, and the training data built from them."""
 
+from functools import lru_cache
 from pathlib import Path
 
 from bot.knowledge.model import FaqEntry, KnowledgeBase, KnowledgeError, Product, load_knowledge
@@ -7,4 +8,13 @@ from bot.knowledge.model import FaqEntry, KnowledgeBase, KnowledgeError, Product
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 
-__all__ = ["FaqEntry", "KnowledgeBase", "KnowledgeError", "Product", "load_knowledge", "KNOWLEDGE_DIR", "PROJECT_ROOT"]
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """The project's knowledge base, loaded once per process (the action server's and the console's)."""
+    return load_knowledge(KNOWLEDGE_DIR)
+
+
+__all__ = ["FaqEntry", "KnowledgeBase", "KnowledgeError", "Product", "load_knowledge", "knowledge_base",
+           "KNOWLEDGE_DIR", "PROJECT_ROOT"]
