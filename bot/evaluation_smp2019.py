@@ -108,7 +108,12 @@ def load_examples(path: Path) -> List[Tuple[str, str, Set[Tuple[str, str]]]]:
 
 
 def predict(model: Path, texts: List[str]) -> List[Tuple[str, Set[Tuple[str, str]]]]:
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # not one debug line per parsed utterance
 
     async def run() -> List[Tuple[str, Set[Tuple[str, str]]]]:
         agent = Agent.load(str(model))
