@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Tuple
 from urllib.parse import parse_qsl
+
+from tests.channels.fake_api import JsonHandler, serve
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "TP客服", "username": "tp_test_bot"}
@@ -18,9 +19,8 @@ class FakeTelegram:
         self.calls: List[Tuple[str, Dict[str, Any]]] = []
         self.updates: List[Dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = serve(self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -56,31 +56,20 @@ class FakeTelegram:
     def _handler(self) -> type:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 method = self.path.rsplit("/", 1)[-1]
                 if not self.path.startswith(f"/bot{TOKEN}/"):
-                    self._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    self.answer({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
                     return
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                body = self.body()
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     params = json.loads(body or "{}")
                 else:
                     params = dict(parse_qsl(body))
                 with fake._lock:
                     fake.calls.append((method, params))
-                self._answer(200, {"ok": True, "result": fake._result(method, params)})
-
-            def _answer(self, status: int, payload: Dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.answer({"ok": True, "result": fake._result(method, params)})
 
         return Handler
 

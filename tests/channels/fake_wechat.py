@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List
 from urllib.parse import parse_qs, urlparse
+
+from tests.channels.fake_api import JsonHandler, serve
 
 APP_ID = "wx49f0ab532d5d035a"
 APP_SECRET = "test-app-secret"
@@ -23,9 +24,8 @@ class FakeWeChat:
         self.sent: List[Dict[str, Any]] = []
         self.token_requests = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = serve(self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/cgi-bin/"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -37,41 +37,30 @@ class FakeWeChat:
     def _handler(self) -> type:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:  # noqa: N802
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
                 if url.path.endswith("/token") and query.get("appid") == [APP_ID] and query.get("secret") == [APP_SECRET]:
                     with fake._lock:
                         fake.token_requests += 1
-                    self._answer({"access_token": ACCESS_TOKEN, "expires_in": 7200})
+                    self.answer({"access_token": ACCESS_TOKEN, "expires_in": 7200})
                 else:
-                    self._answer({"errcode": 40013, "errmsg": "invalid appid"})
+                    self.answer({"errcode": 40013, "errmsg": "invalid appid"})
 
             def do_POST(self) -> None:  # noqa: N802
                 url = urlparse(self.path)
                 if parse_qs(url.query).get("access_token") != [ACCESS_TOKEN]:
-                    self._answer({"errcode": 40001, "errmsg": "invalid credential"})
+                    self.answer({"errcode": 40001, "errmsg": "invalid credential"})
                     return
-                message = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                message = json.loads(self.body() or "{}")
                 for prefix, (code, text) in ERRORS.items():
                     if message.get("touser", "").startswith(prefix):
-                        self._answer({"errcode": code, "errmsg": text})
+                        self.answer({"errcode": code, "errmsg": text})
                         return
                 with fake._lock:
                     fake.sent.append(message)
-                self._answer({"errcode": 0, "errmsg": "ok"})
-
-            def _answer(self, payload: Dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
+                self.answer({"errcode": 0, "errmsg": "ok"})
 
         return Handler
 
