@@ -14,8 +14,11 @@ export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
-export TRACKER_DB ?= var/tracker.db
+export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
+export REDIS_URL ?=
 export RASA_TELEMETRY_ENABLED ?= false
+# Longer than the keep-alive of Rasa's action-server client (15 s) and nginx (60 s): see scripts/lib.sh.
+export SANIC_KEEP_ALIVE_TIMEOUT ?= 75
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 # Channels (credentials.yml): empty disables a channel.
@@ -29,7 +32,8 @@ export WECHAT_AES_KEY ?=
 export WECHAT_API_URL ?= https://api.weixin.qq.com/cgi-bin/
 export WECHAT_REPLY_BUDGET ?= 4
 
-.PHONY: help install knowledge model db import run shell test eval clean telegram-webhook telegram-poll widget eval-smp
+.PHONY: help install knowledge model db import run run-scaled services shell test eval clean telegram-webhook telegram-poll widget \
+	eval-smp bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,12 +70,20 @@ telegram-webhook: install ## Register the Telegram webhook: make telegram-webhoo
 telegram-poll: install ## Local development without a public URL: forward getUpdates to the running bot
 	$(PYTHON) -m bot.channels.telegram poll
 
+services: ## Install the Debian packages of the scale-out: PostgreSQL, Redis, nginx (as root)
+	scripts/ensure-debian.sh postgres '/usr/lib/postgresql/*/bin/initdb' "PostgreSQL (store tests, scale-out)" postgresql
+	scripts/ensure-debian.sh redis /usr/bin/redis-server "Redis (scale-out)" redis-server
+	scripts/ensure-debian.sh nginx /usr/sbin/nginx "nginx (scale-out)" nginx
+
+run-scaled: model widget services ## Two Rasa replicas + action server + PostgreSQL + Redis behind nginx (port 8080)
+	scripts/run-scaled.sh
+
 shell: model db ## Chat in the terminal (rasa shell) with the action server running
 	scripts/run.sh --shell
 
 test: model widget ## Run the whole test suite (trains the model first if its inputs changed)
-	scripts/ensure-postgres.sh
-	scripts/ensure-chromium.sh
+	@$(MAKE) --no-print-directory services
+	scripts/ensure-debian.sh chromium /usr/bin/chromium "the browser tests" chromium chromium-driver fonts-wqy-zenhei
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection, entity F1

@@ -5,36 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 : "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}"
-: "${ACTION_SERVER_URL:=http://127.0.0.1:${ACTION_PORT}/webhook}" "${TRACKER_DB:=var/tracker.db}"
-export ACTION_SERVER_URL TRACKER_DB RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
-# Channel credentials (credentials.yml): every variable must exist; empty disables the channel.
-export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_SECRET_TOKEN="${TELEGRAM_SECRET_TOKEN:-}"
-export TELEGRAM_API_URL="${TELEGRAM_API_URL:-https://api.telegram.org}"
-export WECHAT_TOKEN="${WECHAT_TOKEN:-}" WECHAT_APP_ID="${WECHAT_APP_ID:-}" WECHAT_APP_SECRET="${WECHAT_APP_SECRET:-}"
-export WECHAT_AES_KEY="${WECHAT_AES_KEY:-}" WECHAT_API_URL="${WECHAT_API_URL:-https://api.weixin.qq.com/cgi-bin/}"
-export WECHAT_REPLY_BUDGET="${WECHAT_REPLY_BUDGET:-4}"
-RASA=.venv/bin/rasa
-MODEL=$(.venv/bin/python -m bot.training --print-path)
-[ -f "$MODEL" ] || { echo "run: no trained model for the current inputs; run 'make model' first" >&2; exit 1; }
+: "${ACTION_SERVER_URL:=http://127.0.0.1:${ACTION_PORT}/webhook}" "${TRACKER_STORE_URL:=sqlite:///var/tracker.db}"
+export ACTION_SERVER_URL TRACKER_STORE_URL REDIS_URL="${REDIS_URL:-}"
+source scripts/lib.sh
+MODEL=$(current_model)
 
-mkdir -p var/log "$(dirname "$TRACKER_DB")"
+mkdir -p var/log
 if [ "${CONSOLE_DEMO_AGENT:-1}" = 1 ]; then .venv/bin/python -m bot.handoff demo-agent; fi
-pids=()
-stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop EXIT
 trap 'exit 130' INT TERM
-
-wait_for() { # name url log seconds
-    local name=$1 url=$2 log=$3 deadline=$((SECONDS + $4))
-    printf 'run: starting %s ' "$name"
-    until .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$url" 2>/dev/null; do
-        if [ $SECONDS -ge $deadline ]; then
-            echo; echo "run: $name did not start; last lines of $log:" >&2; tail -n 20 "$log" >&2; exit 1
-        fi
-        printf '.'; sleep 2
-    done
-    echo ' ready'
-}
 
 "$RASA" run actions --actions bot.actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
@@ -62,6 +41,8 @@ if [ -n "$WECHAT_TOKEN" ] && [ -n "$WECHAT_APP_ID" ] && [ -n "$WECHAT_APP_SECRET
 fi
 records="var/tp.db (SQLite)"
 if [ -n "${DATABASE_URL:-}" ]; then records='$DATABASE_URL'; fi  # never print credentials
+conversations="var/tracker.db (SQLite)"
+if [ "$TRACKER_STORE_URL" != "sqlite:///var/tracker.db" ]; then conversations='$TRACKER_STORE_URL'; fi
 cat <<INFO
 
 TP customer-service assistant is running.
@@ -73,7 +54,7 @@ TP customer-service assistant is running.
   Telegram:       ${telegram}
   WeChat:         ${wechat}
   Action server:  http://127.0.0.1:${ACTION_PORT}/webhook
-  Conversations:  ${TRACKER_DB} (SQLite)      Records: ${records}      Logs: var/log/
+  Conversations:  ${conversations}      Records: ${records}      Logs: var/log/
 Press Ctrl-C to stop.
 INFO
 wait -n "${pids[@]}"

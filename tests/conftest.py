@@ -51,6 +51,7 @@ SERVER_ENV = {
     "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
     "WIDGET_IDENTITY_SECRET": WIDGET_IDENTITY_SECRET,
     "RASA_TELEMETRY_ENABLED": "false",
+    "SANIC_KEEP_ALIVE_TIMEOUT": "75",  # as scripts/lib.sh sets it
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
 }
@@ -196,7 +197,7 @@ def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path, *
     `settings` are extra environment variables. Telegram is off unless `settings` give its token and API."""
     env = dict(os.environ, **SERVER_ENV, REST_CHANNEL_TOKEN=server.rest_token, TELEGRAM_TOKEN="", TELEGRAM_API_URL="", WECHAT_TOKEN="", WECHAT_APP_ID="",
                WECHAT_APP_SECRET="", WECHAT_AES_KEY="", WECHAT_API_URL="", WECHAT_REPLY_BUDGET="",
-               ACTION_SERVER_URL=action_server, TRACKER_DB=str(server.tracker_db), DATABASE_URL=server.database)
+               ACTION_SERVER_URL=action_server, TRACKER_STORE_URL=f"sqlite:///{server.tracker_db}", REDIS_URL="", DATABASE_URL=server.database)
     env.update(settings)
     port = server.url.rsplit(":", 1)[1]
     process = Server(
@@ -303,7 +304,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it with scripts/ensure-chromium.sh as root)")
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -29,7 +29,7 @@ def questions_asked_by_forms() -> set:
 
 def test_rasa_data_validate_is_clean():
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               ACTION_SERVER_URL="http://127.0.0.1:5055/webhook", TRACKER_DB="var/tracker.db")
+               ACTION_SERVER_URL="http://127.0.0.1:5055/webhook", TRACKER_STORE_URL="sqlite:///var/tracker.db", REDIS_URL="")
     result = subprocess.run(
         [RASA, "data", "validate", "--config", "config.yml", "--domain", "domain.yml", "--data", "bot/data"],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
@@ -49,11 +49,14 @@ def test_rasa_data_validate_is_clean():
 
 def test_endpoints_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5999/webhook")
-    monkeypatch.setenv("TRACKER_DB", "/srv/tp/tracker.db")
+    monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://tp@db.internal/conversations")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
     endpoints = read_endpoints_from_path(PROJECT_ROOT / "endpoints.yml")
     assert endpoints.action.url == "http://127.0.0.1:5999/webhook"
     assert endpoints.tracker_store.type == "SQL"
-    assert endpoints.tracker_store.kwargs["db"] == "/srv/tp/tracker.db"
+    assert endpoints.tracker_store.url == "postgresql://tp@db.internal/conversations"
+    assert endpoints.lock_store.type == "bot.store.locks.ConversationLockStore"
+    assert endpoints.lock_store.url == "redis://cache.internal:6379/0"
 
 
 def test_the_action_server_registers_exactly_the_domain_actions():

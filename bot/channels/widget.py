@@ -7,6 +7,8 @@
   `session_request` the widget gets the conversation so far (`history` event) and whether a person is serving it.
 - The hand-off gate is in front of the bot, and agents' messages and hand-off changes reach the widget
   (`bot_uttered` with `agent`, `handoff` events).
+- With several replicas (REDIS_URL set) the Socket.IO server publishes through Redis (`AsyncRedisManager`): a
+  reply or an agent's message produced on one replica reaches a widget connected to another.
 
 Assets: /widget/widget.js (the embeddable script), /widget/vendor/socket.io.min.js (vendored by
 scripts/vendor-widget.sh), a demo page at /widget/demo and, for browsers, at /.
@@ -28,7 +30,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import delivery
@@ -116,7 +118,8 @@ class WidgetChannel(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "*").strip() or "*"
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*" if origins == "*" else origins.split(","))
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*" if origins == "*" else origins.split(","),
+                          client_manager=_client_manager())
         widget = _WidgetBlueprint(sio, self.socketio_path, "tp_widget", __name__)
         self.sio = sio
         delivery.register(WidgetDelivery(sio, self.bot_message_evt))
@@ -185,6 +188,15 @@ class WidgetChannel(SocketIOInput):
         tracker = await self._agent.processor.get_tracker(session_id)
         await sio.emit("history", {"messages": history_messages(list(tracker.events)),
                                    "handoff": await asyncio.to_thread(_handoff_state, session_id)}, room=sid)
+
+
+def _client_manager() -> Optional[AsyncRedisManager]:
+    """Redis pub/sub between replicas when REDIS_URL is set; None keeps python-socketio's in-process manager."""
+    url = os.environ.get("REDIS_URL", "").strip()
+    if not url:
+        return None
+    logger.info("widget: Socket.IO messages are shared between replicas through Redis (REDIS_URL)")
+    return AsyncRedisManager(url)
 
 
 def _checked_identity(token: Any) -> Optional[Text]:
