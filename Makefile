@@ -92,5 +92,8 @@ eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection,
 eval-smp: install ## NLU pipeline on the SMP2019 ECDT benchmark (../shared/eval/smp2019): intent, slot F1, sentence
 	$(PYTHON) -m bot.evaluation_smp2019 $(SMP_ARGS)
 
+bench: model ## Speed under load (1/10/50 concurrent) next to the stock `rasa init` bot: BENCH_ARGS="--skip-training"
+	$(PYTHON) -m bot.benchmark $(BENCH_ARGS)
+
 clean: ## Remove trained models and reports (keeps .venv and var/)
 	rm -rf models reports .pytest_cache

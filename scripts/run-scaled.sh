@@ -68,8 +68,7 @@ wait_for "action server" "http://127.0.0.1:${ACTION_PORT}/health" "$logs/actions
 api_args=()
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
 # Rasa's conversation table, created once here so that the replicas can start together.
-.venv/bin/python -c 'import sys; from rasa.core.tracker_store import SQLTrackerStore; SQLTrackerStore(host=sys.argv[1])' \
-    "$TRACKER_STORE_URL" >"$logs/tracker-tables.log" 2>&1
+.venv/bin/python -m bot.store.conversations >"$logs/tracker-tables.log" 2>&1
 upstreams=()
 for i in "${!replicas[@]}"; do
     port=${replicas[$i]}

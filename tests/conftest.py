@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +19,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot.benchmark.servers import Server, free_port
 from bot.formatting import beijing_today
 from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
 from bot.store import schema
@@ -55,48 +53,6 @@ SERVER_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """A server process whose output goes to a log file, stopped at the end of the session."""
-
-    def __init__(self, name: str, command: List[str], env: Dict[str, str], log: Path) -> None:
-        self.name = name
-        self.log = log
-        self._log_file = log.open("w")
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
-        )
-
-    def wait_until_ready(self, url: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        self.stop()
-        tail = self.log.read_text(errors="replace")[-4000:]
-        raise RuntimeError(f"{self.name} did not become ready at {url}; log tail:\n{tail}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self._log_file.close()
 
 
 def seed_database(url: str) -> None:

@@ -53,7 +53,7 @@ def test_endpoints_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
     endpoints = read_endpoints_from_path(PROJECT_ROOT / "endpoints.yml")
     assert endpoints.action.url == "http://127.0.0.1:5999/webhook"
-    assert endpoints.tracker_store.type == "SQL"
+    assert endpoints.tracker_store.type == "bot.store.conversations.ConversationStore"
     assert endpoints.tracker_store.url == "postgresql://tp@db.internal/conversations"
     assert endpoints.lock_store.type == "bot.store.locks.ConversationLockStore"
     assert endpoints.lock_store.url == "redis://cache.internal:6379/0"

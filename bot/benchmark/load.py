@@ -1,17 +1,20 @@
 """The load generator: conversations replayed over Rasa's REST webhook, N of them in flight at once.
 
-Each conversation is one customer (a fresh sender id) whose turns go out one after another, as a person types;
-turn k goes to `urls[k % len(urls)]`, so with two replicas every conversation alternates between them.
+Each conversation is one customer (a fresh sender id) whose turns go out one after another, as a person types:
+before each message the customer pauses for a random time in `think` (reading and typing; (0, 0) for a stress
+test with no pauses). Turn k goes to `urls[k % len(urls)]`, so with two replicas every conversation alternates
+between them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import httpx
 
@@ -68,8 +71,11 @@ def _percentile(values: Sequence[float], percent: int) -> float:
 
 
 async def _converse(client: httpx.AsyncClient, urls: Sequence[str], sender: str, turns: List[Turn],
-                    results: List[TurnResult], headers: Dict[str, str]) -> None:
+                    results: List[TurnResult], headers: Dict[str, str], pauses: random.Random,
+                    think: Tuple[float, float]) -> None:
     for index, turn in enumerate(turns):
+        if think[1] > 0:  # before the first turn too: customers do not all start in the same instant
+            await asyncio.sleep(pauses.uniform(*think))
         url = urls[index % len(urls)]
         started = time.perf_counter()
         result = TurnResult(sender, index, turn, url, 0.0)
@@ -92,9 +98,10 @@ async def _converse(client: httpx.AsyncClient, urls: Sequence[str], sender: str,
 
 async def run_load(urls: Sequence[str], conversation: Callable[[int], List[Turn]], conversations: int,
                    concurrency: int, timeout: float = 120.0, headers: Optional[Dict[str, str]] = None,
-                   prefix: str = "load") -> LoadRun:
+                   prefix: str = "load", think: Tuple[float, float] = (0.0, 0.0)) -> LoadRun:
     """Replay `conversations` conversations (`conversation(i)` gives the turns of the i-th), `concurrency` at a
-    time, and return every turn's latency and replies."""
+    time, the customer pausing `think` seconds (uniformly random, the same for a given i) between turns, and
+    return every turn's latency and replies."""
     results: List[TurnResult] = []
     pending = iter(range(conversations))
     run_id = uuid.uuid4().hex[:8]
@@ -103,7 +110,7 @@ async def run_load(urls: Sequence[str], conversation: Callable[[int], List[Turn]
     async def worker(client: httpx.AsyncClient) -> None:
         for number in pending:
             await _converse(client, urls, f"{prefix}-{run_id}-{number}", conversation(number), results,
-                            headers or {})
+                            headers or {}, random.Random(number), think)
 
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
         started = time.perf_counter()
