@@ -55,6 +55,17 @@ SERVER_ENV = {
 }
 
 
+# Figures a test measured (the scale test's turns/s, latencies), printed at the end of the run.
+FIGURES: List[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("measured")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 def seed_database(url: str) -> None:
     """Schema, the real product catalogue and the test records, in the database at `url`."""
     engine = get_engine(url)

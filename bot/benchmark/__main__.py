@@ -16,6 +16,7 @@ import asyncio
 import math
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,8 +69,6 @@ def stock_model() -> Path:
         return models[-1]
     _log(f"creating and training the stock `rasa init` assistant in {STOCK_DIR} (once, about 1-2 minutes)")
     STOCK_DIR.mkdir(parents=True, exist_ok=True)
-    import subprocess
-
     subprocess.run([RASA, "init", "--no-prompt", "--init-dir", "."], cwd=STOCK_DIR, check=True,
                    env=dict(os.environ, **_QUIET))
     models = sorted((STOCK_DIR / "models").glob("*.tar.gz"))
@@ -80,8 +79,6 @@ def stock_model() -> Path:
 
 def start_ours(model: Path, work: Path) -> Tuple[str, Server, Server]:
     """Action server and Rasa server as `make run` starts them, with fresh SQLite files in `work`."""
-    import subprocess
-
     env = dict(os.environ, **_QUIET, **_CHANNELS_OFF, DATABASE_URL=f"sqlite:///{work / 'tp.db'}",
                TRACKER_STORE_URL=f"sqlite:///{work / 'tracker.db'}")
     subprocess.run([sys.executable, "-m", "bot.store", "init", "--demo"], cwd=PROJECT_ROOT, env=env, check=True,
