@@ -44,8 +44,9 @@ def tp_conversation(number: int) -> List[Turn]:
 
 
 def stock_conversation(number: int) -> List[Turn]:
-    """Ten turns for Rasa's `rasa init` assistant (moodbot), which only knows its own small domain."""
-    mood = ["I am sad", "not good", "very sad"][number % 3]
+    """Ten turns for Rasa's `rasa init` assistant (moodbot), all from its own training data and stories or rules,
+    so that every turn gets a reply: a sad path, the bot challenge, a happy path, goodbyes."""
+    mood = ["I am sad", "very sad", "not good"][number % 3]
     return [Turn(text, STOCK) for text in
-            ("hello", mood, "yes", "great", "are you a bot?", "hi there", "I am feeling very good", "thanks",
-             "bye", "goodbye")]
+            ("hello", mood, "yes", "are you a bot?", "hey there", "I am feeling very good", "am I talking to a bot?",
+             "are you a human?", "bye", "goodbye")]
