@@ -19,7 +19,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.benchmark.servers import Server, free_port
+from bot.benchmark.servers import Server, config_variables, free_port
 from bot.formatting import beijing_today
 from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
 from bot.store import schema
@@ -162,9 +162,10 @@ class RasaServer:
 def start_rasa(server: RasaServer, model: Path, action_server: str, log: Path, **settings: str) -> Server:
     """Start `rasa run` for `server` (its port, token, tracker store and business database) and wait for it;
     `settings` are extra environment variables. Telegram is off unless `settings` give its token and API."""
-    env = dict(os.environ, **SERVER_ENV, REST_CHANNEL_TOKEN=server.rest_token, TELEGRAM_TOKEN="", TELEGRAM_API_URL="", WECHAT_TOKEN="", WECHAT_APP_ID="",
-               WECHAT_APP_SECRET="", WECHAT_AES_KEY="", WECHAT_API_URL="", WECHAT_REPLY_BUDGET="",
-               ACTION_SERVER_URL=action_server, TRACKER_STORE_URL=f"sqlite:///{server.tracker_db}", REDIS_URL="", DATABASE_URL=server.database)
+    channels_off = {name: "" for name in config_variables()}
+    env = {**os.environ, **channels_off, **SERVER_ENV, "REST_CHANNEL_TOKEN": server.rest_token,
+           "ACTION_SERVER_URL": action_server, "TRACKER_STORE_URL": f"sqlite:///{server.tracker_db}",
+           "DATABASE_URL": server.database}
     env.update(settings)
     port = server.url.rsplit(":", 1)[1]
     process = Server(

@@ -1,11 +1,11 @@
 """deploy/docker-compose.yml runs what `make run-scaled` runs (no Docker engine here: checked as configuration)."""
 
-import re
-from typing import Any, Dict, Set
+from typing import Any, Dict
 
 import pytest
 import yaml
 
+from bot.benchmark.servers import config_variables, variables_in
 from bot.knowledge import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -16,18 +16,12 @@ def compose() -> Dict[str, Any]:
     return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def _variables(path) -> Set[str]:
-    """The ${NAME}s a file uses (comments left out)."""
-    text = "\n".join(line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
-    return set(re.findall(r"\$\{(\w+)\}", text))
-
-
 def test_the_services_of_the_scale_out(compose):
     assert {"postgres", "redis", "setup", "action-server", "rasa-1", "rasa-2", "nginx"} <= set(compose["services"])
 
 
 def test_every_variable_rasa_reads_is_set_for_the_replicas(compose):
-    needed = _variables(PROJECT_ROOT / "credentials.yml") | _variables(PROJECT_ROOT / "endpoints.yml")
+    needed = config_variables()
     for name in ("rasa-1", "rasa-2", "action-server"):
         environment = compose["services"][name]["environment"]
         assert needed <= set(environment), (name, needed - set(environment))
@@ -40,7 +34,7 @@ def test_nginx_uses_the_template_of_run_scaled(compose):
     nginx = compose["services"]["nginx"]
     assert "./nginx/tp.conf.template:/etc/nginx/templates/tp.conf.template:ro" in nginx["volumes"]
     template = DEPLOY / "nginx" / "tp.conf.template"
-    assert _variables(template) == set(nginx["environment"])
+    assert variables_in(template) == set(nginx["environment"])
     assert nginx["environment"]["RASA_1"] == "rasa-1:5005" and nginx["environment"]["RASA_2"] == "rasa-2:5005"
     assert "deploy/nginx/tp.conf.template" in (PROJECT_ROOT / "scripts" / "run-scaled.sh").read_text()
 

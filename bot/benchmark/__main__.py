@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.benchmark.conversations import FAQ, TRANSACTIONAL, stock_conversation, tp_conversation
 from bot.benchmark.load import LoadRun, Summary, run_load
-from bot.benchmark.servers import Server, free_port
+from bot.benchmark.servers import Server, config_variables, free_port
 from bot.knowledge import PROJECT_ROOT
 from bot.training import ensure_model, model_path, train
 
@@ -38,13 +38,9 @@ LEVELS = (1, 10, 50)
 THINK = (1.0, 3.0)  # seconds a customer pauses before each message
 STRESS_LEVEL = 10  # conversations at once with no pauses: the most turns per second the server manages
 # Goals of the performance section (README).
-FAQ_P50_RATIO, P99_AT_10_MS, TRANSACTIONAL_RATIO, RSS_MB, TRAINING_S = 1.3, 300.0, 2.0, 1536.0, 300.0
+P99_LEVEL, FAQ_P50_RATIO, P99_AT_10_MS, TRANSACTIONAL_RATIO, RSS_MB, TRAINING_S = 10, 1.3, 300.0, 2.0, 1536.0, 300.0
 _QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
           "SANIC_KEEP_ALIVE_TIMEOUT": os.environ.get("SANIC_KEEP_ALIVE_TIMEOUT", "75")}
-# credentials.yml and endpoints.yml read these; empty turns a channel off.
-_CHANNELS_OFF = {name: "" for name in ("TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL", "WECHAT_TOKEN",
-                                       "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "WECHAT_API_URL",
-                                       "WECHAT_REPLY_BUDGET", "REDIS_URL", "REST_CHANNEL_TOKEN")}
 
 
 @dataclass
@@ -79,8 +75,9 @@ def stock_model() -> Path:
 
 def start_ours(model: Path, work: Path) -> Tuple[str, Server, Server]:
     """Action server and Rasa server as `make run` starts them, with fresh SQLite files in `work`."""
-    env = dict(os.environ, **_QUIET, **_CHANNELS_OFF, DATABASE_URL=f"sqlite:///{work / 'tp.db'}",
-               TRACKER_STORE_URL=f"sqlite:///{work / 'tracker.db'}")
+    channels_off = {name: "" for name in config_variables()}  # REST only, open, locks in memory
+    env = {**os.environ, **_QUIET, **channels_off, "REST_CHANNEL_TOKEN": "",
+           "DATABASE_URL": f"sqlite:///{work / 'tp.db'}", "TRACKER_STORE_URL": f"sqlite:///{work / 'tracker.db'}"}
     subprocess.run([sys.executable, "-m", "bot.store", "init", "--demo"], cwd=PROJECT_ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     action_port, rasa_port = free_port(), free_port()
@@ -168,9 +165,10 @@ def report(results: Results) -> str:
         ratio = run.summary(FAQ).p50_ms / results.stock[level].summary().p50_ms
         lines.append(_goal(ratio <= FAQ_P50_RATIO, f"{level} concurrent: FAQ-turn p50 {ratio:.2f}x the stock "
                                                     f"assistant's (<= {FAQ_P50_RATIO}x)"))
-    if 10 in results.ours:
-        p99 = results.ours[10].summary().p99_ms
-        lines.append(_goal(p99 <= P99_AT_10_MS, f"p99 {p99:.0f} ms at 10 concurrent (<= {P99_AT_10_MS:.0f} ms)"))
+    if P99_LEVEL in results.ours:
+        p99 = results.ours[P99_LEVEL].summary().p99_ms
+        lines.append(_goal(p99 <= P99_AT_10_MS, f"p99 {p99:.0f} ms at {P99_LEVEL} concurrent "
+                                                f"(<= {P99_AT_10_MS:.0f} ms)"))
     for level, run in results.ours.items():
         ratio = run.summary(TRANSACTIONAL).p50_ms / run.summary(FAQ).p50_ms
         lines.append(_goal(ratio <= TRANSACTIONAL_RATIO, f"{level} concurrent: transactional-turn p50 {ratio:.2f}x "

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 import httpx
 
 from bot.knowledge import PROJECT_ROOT
+
+
+def variables_in(path: Path) -> Set[str]:
+    """The ${NAME}s a configuration file uses, comments left out."""
+    text = "\n".join(line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return set(re.findall(r"\$\{(\w+)\}", text))
+
+
+def config_variables() -> Set[str]:
+    """What credentials.yml and endpoints.yml read: Rasa refuses to start while one of them is unset, so whoever
+    starts it sets them all (empty turns a channel off)."""
+    return variables_in(PROJECT_ROOT / "credentials.yml") | variables_in(PROJECT_ROOT / "endpoints.yml")
 
 
 def free_port() -> int:

@@ -33,17 +33,18 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def open_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
-    query = select(HandoffTicket).where(
-        HandoffTicket.conversation_id == conversation_id, HandoffTicket.status.in_(OPEN_STATUSES)
-    )
+def _newest_ticket(session: Session, conversation_id: str, *conditions: Any) -> Optional[HandoffTicket]:
+    query = select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id, *conditions)
     return session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
+
+
+def open_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
+    return _newest_ticket(session, conversation_id, HandoffTicket.status.in_(OPEN_STATUSES))
 
 
 def latest_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
     """The conversation's most recent ticket, whatever its status; None when it was never handed off."""
-    query = select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id)
-    return session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
+    return _newest_ticket(session, conversation_id)
 
 
 def has_open_ticket(conversation_id: str, if_unknown: bool) -> bool:
