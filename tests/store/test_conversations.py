@@ -1,10 +1,16 @@
-"""Rasa's tracker store as the bot configures it: TRACKER_STORE_URL, write-ahead logging on SQLite."""
+"""Rasa's tracker store as the bot configures it: TRACKER_STORE_URL, pooled connections and WAL on SQLite."""
 
+import asyncio
 import os
 import subprocess
 import sys
+import threading
 
 import sqlalchemy
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.pool import QueuePool
 
 from bot.knowledge import PROJECT_ROOT
 from bot.store.conversations import ConversationStore
@@ -15,6 +21,24 @@ def test_sqlite_conversations_use_write_ahead_logging(tmp_path):
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert "events" in sqlalchemy.inspect(store.engine).get_table_names()
+
+
+def test_sqlite_connections_are_kept_between_turns_and_threads(tmp_path):
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  order_id:\n    type: text\n    mappings: []")
+    store = ConversationStore(domain=domain, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    assert isinstance(store.engine.pool, QueuePool)
+    tracker = DialogueStateTracker.from_events("c1", [ActionExecuted("action_listen"), UserUttered("我的订单")],
+                                               slots=domain.slots)
+    asyncio.run(store.save(tracker))
+    tracker.update(SlotSet("order_id", "TP20261120001"))
+    saved = []  # the second turn saved from another thread, over the connection the first one pooled
+    worker = threading.Thread(target=lambda: saved.append(asyncio.run(store.save(tracker))))
+    worker.start()
+    worker.join()
+    assert saved == [None] and store.engine.pool.checkedin() == 1
+
+    again = asyncio.run(store.retrieve("c1"))
+    assert again.events == tracker.events and again.get_slot("order_id") == "TP20261120001"
 
 
 def test_the_table_is_created_from_the_command_line(tmp_path, postgres):
