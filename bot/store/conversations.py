@@ -1,9 +1,14 @@
 """Where Rasa keeps every conversation: its SQL tracker store, at TRACKER_STORE_URL (endpoints.yml).
 
 SQLite for one process (`sqlite:///var/tracker.db`), PostgreSQL when replicas share conversations. On SQLite,
-pooled connections and write-ahead logging, as `bot.store.db` uses for the records: Rasa commits once per turn, and SQLite's default
-rollback journal syncs the file several times per commit; with WAL it is one sync, and the console reading a
-conversation no longer blocks the bot writing another.
+pooled connections and write-ahead logging, as `bot.store.db` uses for the records: Rasa commits once per turn,
+and SQLite's default rollback journal syncs the file several times per commit; with WAL it is one sync, and the
+console reading a conversation no longer blocks the bot writing another.
+
+Saving a turn, Rasa's store counts the conversation's stored events again (the query that read them) to find the
+new ones. This store remembers how many it read or wrote for each tracker object it handed out and skips that
+query; trackers it does not know (read by another store, or across all sessions) are counted as Rasa counts them.
+Both ways rely on the lock store: nobody else writes the conversation between its read and its save.
 
 Created once per Rasa server, before the first message, so it also applies `bot.rasa_speedups`.
 `python -m bot.store.conversations` creates the table at TRACKER_STORE_URL, so that replicas can start together
@@ -12,11 +17,14 @@ Created once per Rasa server, before the first message, so it also applies `bot.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
-from typing import Any
+import weakref
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
@@ -30,8 +38,35 @@ class ConversationStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         rasa_speedups.apply()
         super().__init__(*args, **kwargs)
+        self._stored: Dict[int, Tuple[weakref.ref, int]] = {}  # id(tracker) -> (tracker, events stored)
         if self.engine.dialect.name == "sqlite":
             self._reconnect_sqlite()
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            self._remember(tracker)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        self._remember(tracker)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = self._stored_count(tracker)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        """The tracker's events are all in the database now (it was just read or saved)."""
+        key = id(tracker)
+        forget = lambda _: self._stored.pop(key, None)  # noqa: E731 - when the tracker is garbage-collected
+        self._stored[key] = (weakref.ref(tracker, forget), len(tracker.events))
+
+    def _stored_count(self, tracker: DialogueStateTracker) -> Optional[int]:
+        entry = self._stored.get(id(tracker))
+        return entry[1] if entry is not None and entry[0]() is tracker else None
 
     def _reconnect_sqlite(self) -> None:
         """The same database through a pooled engine with WAL (Rasa's engine opens a connection per session)."""

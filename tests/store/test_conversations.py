@@ -56,3 +56,34 @@ def test_the_command_says_what_is_missing():
     result = subprocess.run([sys.executable, "-m", "bot.store.conversations"], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "TRACKER_STORE_URL" in result.stderr
+
+
+def _statements(engine) -> list:
+    seen = []
+    sqlalchemy.event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_a_turn_is_saved_without_counting_the_stored_events_again(tmp_path):
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  order_id:\n    type: text\n    mappings: []")
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = ConversationStore(domain=domain, host=url)
+    tracker = DialogueStateTracker.from_events("c1", [ActionExecuted("action_listen"), UserUttered("我的订单")],
+                                               slots=domain.slots)
+    asyncio.run(store.save(tracker))  # a new conversation: Rasa's count (nothing stored yet)
+
+    read = asyncio.run(store.retrieve("c1"))
+    read.update(SlotSet("order_id", "TP20261120001"))
+    statements = _statements(store.engine)
+    asyncio.run(store.save(read))
+    read.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(read))
+    assert not [s for s in statements if "count(" in s.lower()]
+
+    other = ConversationStore(domain=domain, host=url)  # another replica: it did not read this tracker object
+    read.update(UserUttered("谢谢"))
+    asyncio.run(other.save(read))
+    with store.engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT type_name FROM events ORDER BY id").scalars().all()
+    assert stored == ["action", "user", "slot", "action", "user"]  # each event once, in order
+    assert asyncio.run(other.retrieve("c1")).events == read.events
