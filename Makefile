@@ -33,7 +33,7 @@ export WECHAT_API_URL ?= https://api.weixin.qq.com/cgi-bin/
 export WECHAT_REPLY_BUDGET ?= 4
 
 .PHONY: help install knowledge model db import run run-scaled services shell test eval clean telegram-webhook telegram-poll widget \
-	eval-smp bench
+	eval-smp bench bench-store
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ eval-smp: install ## NLU pipeline on the SMP2019 ECDT benchmark (../shared/eval/
 
 bench: model ## Speed under load (1/10/50 concurrent) next to the stock `rasa init` bot: BENCH_ARGS="--skip-training"
 	$(PYTHON) -m bot.benchmark $(BENCH_ARGS)
+
+bench-store: install ## One turn's read + save: Rasa's SQL tracker store vs ours (bot/store/conversations.py)
+	$(PYTHON) -W ignore -m bot.benchmark.tracker_store
 
 clean: ## Remove trained models and reports (keeps .venv and var/)
 	rm -rf models reports .pytest_cache

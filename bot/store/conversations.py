@@ -52,6 +52,12 @@ class ConversationStore(SQLTrackerStore):
         await super().save(tracker)
         self._remember(tracker)
 
+    def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+        """Rasa's query for the conversation's events, reading only their JSON: Rasa uses nothing else of a row,
+        and building ORM objects for it was a third of the time spent reading a conversation."""
+        query = super()._event_query(session, sender_id, fetch_events_from_all_sessions)
+        return query.with_entities(self.SQLEvent.data)
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self._stored_count(tracker)
         if stored is None:
