@@ -29,6 +29,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import rasa_speedups
 from bot.channels import delivery
 from bot.channels.identity import VERIFIED_PHONE
 from bot.handoff.gate import handle_message
@@ -104,6 +105,10 @@ class RestChannel(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Any]) -> Blueprint:
         delivery.register(RestDelivery())
         webhook = Blueprint("tp_rest_webhook", __name__)
+
+        @webhook.listener("after_server_start")  # after Rasa's own start-up listener has loaded the model
+        async def model_loaded(app: Any, loop: Any) -> None:
+            rasa_speedups.freeze_loaded_objects()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -101,7 +101,14 @@ class AgentConsole(InputChannel):
 
         @console.listener("after_server_start")
         async def start_requeue(app: Any, loop: Any) -> None:
-            app.add_task(_requeue_idle_forever(app))
+            app.ctx.tp_requeue_task = asyncio.get_running_loop().create_task(_requeue_idle_forever(app))
+
+        @console.listener("before_server_stop")
+        async def stop_requeue(app: Any, loop: Any) -> None:
+            task = getattr(app.ctx, "tp_requeue_task", None)
+            if task is not None:  # ended here, not destroyed pending ("Task was destroyed…" in the log)
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
         @console.route("/", methods=["GET"])
         @agent_page

@@ -33,6 +33,9 @@ def test_the_agent_continues_after_a_server_restart(trained_model: Path, action_
         chat.say("我的路由器坏了")
 
         process.stop()
+        stopped = (directory / "rasa-1.log").read_text(encoding="utf-8")
+        assert "left out of garbage collection" in stopped  # the loaded model, frozen once started
+        assert "Task was destroyed" not in stopped  # the console's idle check ended with the server
         process = start_rasa(server, trained_model, action_server, directory / "rasa-2.log")
 
         assert agent.get("/me").status_code == 200  # still logged in
