@@ -1,19 +1,20 @@
 """Costs of Rasa 3.6's server that `make bench` found with py-spy, removed without changing behaviour.
 
 - Every answer of the action server is checked against Rasa's JSON schema with `jsonschema.validate`, which
-first validates the *schema itself* against the JSON-Schema meta-schema, every time: 15 % of the Rasa process's
+  first validates the *schema itself* against the JSON-Schema meta-schema, every time: 15 % of the Rasa process's
   CPU under load (two to three action calls per transactional turn). The response is still validated, with one
   validator built once.
 - Reading a conversation from the tracker store turns each stored event back into its class with
   `Event.resolve_by_type`, which walks every subclass of `Event` for every event: 4 % of the CPU. The classes are
   now looked up by type name; a name not found (a class imported later) falls back to Rasa's walk.
-- Python's full garbage collection walks every object the process holds, and a loaded Rasa model is millions of
-  them: every few hundred turns one turn waited 250-430 ms for it (the p99 of `make bench`). Once the model is
+- Python's full garbage collection walks every object the process holds, and a loaded model of this bot is some
+  830,000 of them: every few hundred turns one turn waited 250-430 ms for it (the p99 of `make bench`). Once the model is
   loaded, `freeze_loaded_objects` collects once and moves what is left out of the collector's sight
   (`gc.freeze`); later collections walk only what conversations create. Frozen objects are still freed by
   reference counting; only reference cycles among them (an old model after `PUT /model`) stay in memory.
 
-Applied in the Rasa server only, when it creates its tracker store (`bot.store.conversations`).
+Applied in the Rasa server only: the first two when it creates its tracker store (`bot.store.conversations`), the
+freeze when the REST channel (always configured) sees the server started.
 """
 
 from __future__ import annotations

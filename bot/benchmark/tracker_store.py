@@ -1,8 +1,8 @@
 """What one turn costs the tracker store: Rasa's SQLTrackerStore against ours (`bot.store.conversations`).
 
-`python -m bot.benchmark.tracker_store [--url-dir DIR] [--turns N]` reads a conversation of ten earlier turns,
-adds one turn (the customer's message, the answer, action_listen) and saves it, N times per store, each store on
-its own SQLite file, and prints the median and p95 of that read + save. `make bench` measures the whole server;
+`python -m bot.benchmark.tracker_store [--turns N] [--dir DIR]` (`make bench-store`) reads a conversation of ten
+earlier turns, adds one turn (the customer's message, the answer, action_listen) and saves it, N times per store,
+each store on its own SQLite file, and prints the median and p95 of that read + save. `make bench` measures the whole server;
 this isolates the store, which is where our server differs most from the stock assistant (an in-memory store).
 """
 
