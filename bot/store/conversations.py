@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
 from bot import rasa_speedups
-from bot.store.db import sqlite_pool_arguments
+from bot.store.db import sqlite_engine_arguments
 
 
 class ConversationStore(SQLTrackerStore):
@@ -77,8 +77,7 @@ class ConversationStore(SQLTrackerStore):
     def _reconnect_sqlite(self) -> None:
         """The same database through a pooled engine with WAL (Rasa's engine opens a connection per session)."""
         created = self.engine
-        self.engine = create_engine(created.url, **sqlite_pool_arguments(created.url),
-                                    connect_args={"check_same_thread": False})
+        self.engine = create_engine(created.url, **sqlite_engine_arguments(created.url))
         event.listen(self.engine, "connect", _write_ahead_log)
         self.sessionmaker = sessionmaker(bind=self.engine)
         created.dispose()

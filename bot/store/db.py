@@ -37,8 +37,7 @@ def get_engine(url: Optional[str] = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, **sqlite_pool_arguments(parsed), connect_args={
-            "timeout": timeout, "check_same_thread": False})
+        engine = create_engine(url, future=True, **sqlite_engine_arguments(parsed, timeout=timeout))
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
     connect_args = {}
@@ -48,17 +47,18 @@ def get_engine(url: Optional[str] = None) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
 
 
-def sqlite_pool_arguments(url: URL) -> Dict[str, Any]:
+def sqlite_engine_arguments(url: URL, **connect_args: Any) -> Dict[str, Any]:
     """Keep SQLite file connections open between sessions, as SQLAlchemy 2.0 does by default.
 
     SQLAlchemy 1.4 opens a new connection for every session on a file database (NullPool): with the pragmas run on
     each connect that was ~5 % of the Rasa process's CPU under `make bench`. SQLite connections may move between
     threads once created (`check_same_thread=False`); a pooled connection is used by one thread at a time.
-    In-memory databases keep SQLAlchemy's default (one database per connection otherwise).
+    In-memory databases keep SQLAlchemy's default pool (one database per connection otherwise).
     """
-    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
-        return {}
-    return {"poolclass": QueuePool}
+    arguments: Dict[str, Any] = {"connect_args": {**connect_args, "check_same_thread": False}}
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        arguments["poolclass"] = QueuePool
+    return arguments
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:

@@ -15,6 +15,13 @@ from sqlalchemy.pool import QueuePool
 from bot.knowledge import PROJECT_ROOT
 from bot.store.conversations import ConversationStore
 
+DOMAIN = Domain.from_yaml("version: '3.1'\nslots:\n  order_id:\n    type: text\n    mappings: []")
+
+
+def _first_turn(sender_id: str) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(sender_id, [ActionExecuted("action_listen"), UserUttered("我的订单")],
+                                            slots=DOMAIN.slots)
+
 
 def test_sqlite_conversations_use_write_ahead_logging(tmp_path):
     store = ConversationStore(host=f"sqlite:///{tmp_path / 'tracker.db'}")
@@ -24,11 +31,9 @@ def test_sqlite_conversations_use_write_ahead_logging(tmp_path):
 
 
 def test_sqlite_connections_are_kept_between_turns_and_threads(tmp_path):
-    domain = Domain.from_yaml("version: '3.1'\nslots:\n  order_id:\n    type: text\n    mappings: []")
-    store = ConversationStore(domain=domain, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = ConversationStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'tracker.db'}")
     assert isinstance(store.engine.pool, QueuePool)
-    tracker = DialogueStateTracker.from_events("c1", [ActionExecuted("action_listen"), UserUttered("我的订单")],
-                                               slots=domain.slots)
+    tracker = _first_turn("c1")
     asyncio.run(store.save(tracker))
     tracker.update(SlotSet("order_id", "TP20261120001"))
     saved = []  # the second turn saved from another thread, over the connection the first one pooled
@@ -65,11 +70,9 @@ def _statements(engine) -> list:
 
 
 def test_a_turn_is_saved_without_counting_the_stored_events_again(tmp_path):
-    domain = Domain.from_yaml("version: '3.1'\nslots:\n  order_id:\n    type: text\n    mappings: []")
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    store = ConversationStore(domain=domain, host=url)
-    tracker = DialogueStateTracker.from_events("c1", [ActionExecuted("action_listen"), UserUttered("我的订单")],
-                                               slots=domain.slots)
+    store = ConversationStore(domain=DOMAIN, host=url)
+    tracker = _first_turn("c1")
     asyncio.run(store.save(tracker))  # a new conversation: Rasa's count (nothing stored yet)
 
     read = asyncio.run(store.retrieve("c1"))
@@ -80,7 +83,7 @@ def test_a_turn_is_saved_without_counting_the_stored_events_again(tmp_path):
     asyncio.run(store.save(read))
     assert not [s for s in statements if "count(" in s.lower()]
 
-    other = ConversationStore(domain=domain, host=url)  # another replica: it did not read this tracker object
+    other = ConversationStore(domain=DOMAIN, host=url)  # another replica: it did not read this tracker object
     read.update(UserUttered("谢谢"))
     asyncio.run(other.save(read))
     with store.engine.connect() as connection:
