@@ -1,7 +1,8 @@
 """`make eval-smp`: the project's NLU pipeline settings on the external SMP2019 ECDT benchmark.
 
-Trains the bot's tokenizer, featurizers and classifier settings (config.yml; DIET with entity recognition on,
-since the benchmark's slots are learned, not matched) on `train.yml` of ../shared/eval/smp2019 (SMP2019_DIR),
+Trains the bot's tokenizer, featurizers and classifier settings (config.yml) with the project's extractor for
+learned entities (`bot.nlu.character_crf`; the bot matches its own entities, the benchmark's slots must be
+learned) on `train.yml` of ../shared/eval/smp2019 (SMP2019_DIR),
 evaluates once on `test.yml` (`--split dev` to tune), and prints intent accuracy, slot F1 and sentence accuracy
 next to the published table. The benchmark data is read in place, never copied into the project.
 """
@@ -32,6 +33,8 @@ PUBLISHED = [
     ("Stack-Propagation", 78.91, 94.44, 72.59),
     ("Multi-Level Word Adapter", 73.60, 93.70, 70.00),
 ]
+# The project's extractor for learned entities; the bot itself learns none (config.yml).
+SLOT_EXTRACTOR = "bot.nlu.character_crf.CharacterCRFEntityExtractor"
 # The bot's components that are about its own domain (identifiers, catalogue, FAQ, fallback, hand-off words).
 _DOMAIN_COMPONENTS = ("bot.nlu.identifiers", "bot.nlu.products", "bot.nlu.handoff_keywords", "EntitySynonymMapper",
                       "ResponseSelector", "FallbackClassifier")
@@ -48,19 +51,21 @@ class Scores:
 
 
 def benchmark_config(path: Path = PROJECT_ROOT / "config.yml") -> Dict[str, Any]:
-    """The NLU pipeline of `path` (the bot's config.yml) without the domain-specific components, DIET also
-    learning entities."""
+    """The NLU pipeline of `path` (the bot's config.yml) without the domain-specific components, learning the
+    slots with the character CRF after the intent classifier (unless `path` already names an entity learner)."""
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pipeline = []
-    for component in config["pipeline"]:
-        if component["name"].startswith(_DOMAIN_COMPONENTS):
-            continue
-        component = dict(component)
-        if component["name"] == "DIETClassifier":
-            component["entity_recognition"] = True
-        pipeline.append(component)
+    pipeline = [dict(component) for component in config["pipeline"]
+                if not component["name"].startswith(_DOMAIN_COMPONENTS)]
+    if not any(_learns_entities(component) for component in pipeline):
+        pipeline.append({"name": SLOT_EXTRACTOR})
     return {"recipe": config.get("recipe", "default.v1"), "language": config["language"], "pipeline": pipeline,
             "assistant_id": "smp2019-benchmark"}
+
+
+def _learns_entities(component: Dict[str, Any]) -> bool:
+    name = component["name"]
+    return (name == SLOT_EXTRACTOR or name.endswith("CRFEntityExtractor")
+            or (name == "DIETClassifier" and component.get("entity_recognition", True)))
 
 
 def train(config: Dict[str, Any], train_file: Path) -> Tuple[Path, float]:

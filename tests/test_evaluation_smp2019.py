@@ -1,6 +1,8 @@
 """The SMP2019 scoring (the published table's measures) and the benchmark's pipeline settings."""
 
-from bot.evaluation_smp2019 import benchmark_config, score
+import yaml
+
+from bot.evaluation_smp2019 import SLOT_EXTRACTOR, benchmark_config, score
 
 
 def test_scores_match_the_published_measures():
@@ -18,9 +20,18 @@ def test_scores_match_the_published_measures():
     assert round(scores.slot_f1, 4) == round(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3), 4)
 
 
-def test_the_benchmark_uses_the_bots_pipeline_without_its_domain_components():
-    names = [component["name"] for component in benchmark_config()["pipeline"]]
-    assert names == ["bot.nlu.tokenizer.DomainJiebaTokenizer", "RegexFeaturizer", "CountVectorsFeaturizer",
-                     "CountVectorsFeaturizer", "DIETClassifier"]
-    diet = benchmark_config()["pipeline"][-1]
-    assert diet["entity_recognition"] is True and diet["random_seed"] == 2026
+def test_the_benchmark_uses_the_bots_pipeline_without_its_domain_components_and_learns_slots_after_the_intent():
+    pipeline = benchmark_config()["pipeline"]
+    assert [component["name"] for component in pipeline] == [
+        "bot.nlu.tokenizer.DomainJiebaTokenizer", "RegexFeaturizer", "CountVectorsFeaturizer",
+        "CountVectorsFeaturizer", "DIETClassifier", SLOT_EXTRACTOR]
+    diet = pipeline[-2]
+    assert diet["entity_recognition"] is False and diet["random_seed"] == 2026
+
+
+def test_a_candidate_that_learns_entities_itself_gets_no_second_extractor(tmp_path):
+    candidate = tmp_path / "candidate.yml"
+    candidate.write_text(yaml.safe_dump({"language": "zh", "pipeline": [
+        {"name": "JiebaTokenizer"}, {"name": "CountVectorsFeaturizer"}, {"name": "DIETClassifier"}]}))
+    assert [component["name"] for component in benchmark_config(candidate)["pipeline"]] == [
+        "JiebaTokenizer", "CountVectorsFeaturizer", "DIETClassifier"]

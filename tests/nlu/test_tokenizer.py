@@ -6,17 +6,6 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.knowledge import PROJECT_ROOT
-from bot.nlu.tokenizer import DomainJiebaTokenizer
-
-DICTIONARY = str(PROJECT_ROOT / "bot/nlu/dictionary")
-
-
-@pytest.fixture
-def tokenizer(model_storage, resource, execution_context):
-    config = {**DomainJiebaTokenizer.get_default_config(), "dictionary_path": DICTIONARY}
-    return DomainJiebaTokenizer.create(config, model_storage, resource, execution_context)
-
 
 def words(tokenizer, text):
     return [token.text for token in tokenizer.tokenize(Message(data={TEXT: text}), TEXT)]

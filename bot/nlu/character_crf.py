@@ -1,0 +1,244 @@
+"""Learned entities, tagged character by character with a linear-chain CRF (python-crfsuite).
+
+Chinese entity boundaries often fall inside a word of the tokenizer ("播放周杰伦的歌" may come out as one
+word "周杰伦的"), and a tagger over words cannot split a word. This one tags characters and uses the words only as
+features (the word and the character's position in it), together with the neighbouring characters and the
+message's intent, which tells which entities to expect. On SMP2019's dev split it found 72–75 % of the slots
+where DIET's word-level tagger found 62.5 % (`make eval-smp`, README).
+
+The bot's own entities (identifiers, products) are matched deterministically, so the bot's pipeline does not need
+this component; add it to `config.yml` after the intent classifier when an assistant learns entities from
+annotated examples.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Text, Tuple
+
+import pycrfsuite
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    INTENT,
+    INTENT_NAME_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+_MODEL_FILE = "character_crf.crfsuite"
+_OUTSIDE = "O"
+Features = Dict[Text, Any]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class CharacterCRFEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Tags each character B-entity / I-entity / O from its neighbourhood, its word and the intent.
+
+    The model is crfsuite's own file format, kept in Rasa's model storage and opened from memory: loading a
+    model neither re-trains (as Rasa's CRFEntityExtractor does) nor unpickles anything.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # characters on each side used as features
+            "window": 3,
+            # use the intent classifier's prediction (the annotated intent while training) as a feature
+            "use_intent": True,
+            # crfsuite's L1 / L2 regularisation and iteration limit (the same defaults as Rasa's CRF)
+            "L1_c": 0.1,
+            "L2_c": 0.1,
+            "max_iterations": 200,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[bytes] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._set_model(model)
+
+    def _set_model(self, model: Optional[bytes]) -> None:
+        # The tagger reads the model from this buffer without holding a reference to it: keep it alive here.
+        self._model = model
+        self._tagger: Optional[pycrfsuite.Tagger] = None
+        if model is not None:
+            self._tagger = pycrfsuite.Tagger()
+            self._tagger.open_inmemory(model)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "CharacterCRFEntityExtractor":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        if not training_data.entity_examples:
+            logger.debug("CharacterCRFEntityExtractor: no annotated entities, nothing to learn.")
+            return self._resource
+        examples = [message for message in self.filter_trainable_entities(training_data.nlu_examples)
+                    if message.get(TEXT)]
+        trainer = pycrfsuite.Trainer(verbose=False)
+        for message in examples:
+            trainer.append(self._features(message), _tags(message))
+        trainer.set_params({"c1": self._config["L1_c"], "c2": self._config["L2_c"],
+                            "max_iterations": self._config["max_iterations"],
+                            # transitions never seen in training (e.g. O -> I-x) get a weight too, usually negative
+                            "feature.possible_transitions": True})
+        logger.info(f"CharacterCRFEntityExtractor: training on {len(examples)} messages "
+                    f"({len(training_data.entities)} entity types)...")
+        with self._model_storage.write_to(self._resource) as directory:
+            trainer.train(str(directory / _MODEL_FILE))
+            self._set_model((directory / _MODEL_FILE).read_bytes())
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "CharacterCRFEntityExtractor":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model: Optional[bytes] = (directory / _MODEL_FILE).read_bytes()
+        except (ValueError, FileNotFoundError):
+            # trained without annotated entities: nothing was stored, and there is nothing to extract
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._tagger is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            entities = self._extract(message, text)
+            if entities:
+                self.add_extractor_name(entities)
+                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages
+
+    def _extract(self, message: Message, text: Text) -> List[Dict[Text, Any]]:
+        assert self._tagger is not None
+        tags = self._tagger.tag(self._features(message))
+        entities = []
+        for entity, start, end in _spans(tags):
+            # the least sure character of the span: a span is as good as its weakest boundary
+            confidence = min(self._tagger.marginal(tags[index], index) for index in range(start, end))
+            entities.append({ENTITY_ATTRIBUTE_TYPE: entity, ENTITY_ATTRIBUTE_START: start,
+                             ENTITY_ATTRIBUTE_END: end, "value": text[start:end],
+                             "confidence_entity": round(confidence, 4)})
+        return entities
+
+    def _features(self, message: Message) -> List[Features]:
+        intent = _intent_name(message) if self._config["use_intent"] else None
+        return character_features(message.get(TEXT), message.get(TOKENS_NAMES[TEXT]) or [],
+                                  self._config["window"], intent)
+
+
+def character_features(text: Text, tokens: Sequence[Token], window: int, intent: Optional[Text]) -> List[Features]:
+    """crfsuite features of every character of `text`: characters, bigrams and trigrams around it, its
+    character class, the tokenizer's word containing it and its position there, and the intent."""
+    chars = text.lower()
+    words = _word_positions(len(text), tokens)
+    features = []
+    for index, char in enumerate(chars):
+        position, word = words[index]
+        feature: Features = {"bias": 1.0, "word": word, "position": position, "position.char": position + char}
+        for offset in range(-window, window + 1):
+            feature[f"char[{offset}]"] = _char_at(chars, index + offset)
+            if 0 <= index + offset < len(chars):
+                feature[f"class[{offset}]"] = _char_class(chars[index + offset])
+        for offset in range(-2, 2):
+            feature[f"bigram[{offset}]"] = _char_at(chars, index + offset) + _char_at(chars, index + offset + 1)
+        for offset in range(-2, 1):
+            feature[f"trigram[{offset}]"] = "".join(_char_at(chars, index + offset + k) for k in range(3))
+        if intent:
+            feature.update({"intent": intent, "intent.char": intent + char, "intent.word": intent + word})
+        features.append(feature)
+    return features
+
+
+def _word_positions(length: int, tokens: Sequence[Token]) -> List[Tuple[Text, Text]]:
+    """For each character: S (a one-character word), B, M or E (begin, middle, end of a longer word), or "-"
+    outside every word (whitespace), with the word."""
+    positions: List[Tuple[Text, Text]] = [("-", "")] * length
+    for token in tokens:
+        size = token.end - token.start
+        for index in range(token.start, min(token.end, length)):
+            offset = index - token.start
+            position = "S" if size == 1 else "B" if offset == 0 else "E" if offset == size - 1 else "M"
+            positions[index] = (position, token.text)
+    return positions
+
+
+def _char_at(chars: Text, index: int) -> Text:
+    if index < 0:
+        return "<s>"
+    return chars[index] if index < len(chars) else "</s>"
+
+
+def _char_class(char: Text) -> Text:
+    if char.isdigit():
+        return "digit"
+    if char.isascii() and char.isalpha():
+        return "latin"
+    if "\u4e00" <= char <= "\u9fff":
+        return "han"
+    return "space" if char.isspace() else "other"
+
+
+def _intent_name(message: Message) -> Optional[Text]:
+    intent = message.get(INTENT)
+    return intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else intent
+
+
+def _tags(message: Message) -> List[Text]:
+    """B-/I-/O tags of the message's characters from its entity annotations."""
+    tags = [_OUTSIDE] * len(message.get(TEXT))
+    for entity in message.get(ENTITIES) or []:
+        start, end = entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+        for index in range(start, end):
+            tags[index] = ("B-" if index == start else "I-") + entity[ENTITY_ATTRIBUTE_TYPE]
+    return tags
+
+
+def _spans(tags: Sequence[Text]) -> Iterator[Tuple[Text, int, int]]:
+    """(entity, start, end) of each run of one entity's tags; a run may start with I- (the CRF's mistake)."""
+    index = 0
+    while index < len(tags):
+        if tags[index] == _OUTSIDE:
+            index += 1
+            continue
+        entity, start = tags[index][2:], index
+        index += 1
+        while index < len(tags) and tags[index] == "I-" + entity:
+            index += 1
+        yield entity, start, index
+
