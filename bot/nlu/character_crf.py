@@ -37,6 +37,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.entities import add_entities
+
 logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "character_crf.crfsuite"
@@ -144,9 +146,7 @@ class CharacterCRFEntityExtractor(GraphComponent, EntityExtractorMixin):
             if not text:
                 continue
             entities = self._extract(message, text)
-            if entities:
-                self.add_extractor_name(entities)
-                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+            add_entities(self, message, entities)
         return messages
 
     def _extract(self, message: Message, text: Text) -> List[Dict[Text, Any]]:

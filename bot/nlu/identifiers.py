@@ -9,10 +9,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.identifiers import find_identifiers
+from bot.nlu.entities import add_entities
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -42,7 +43,5 @@ class IdentifierEntityExtractor(GraphComponent, EntityExtractorMixin):
                 {"entity": m.kind, "start": m.start, "end": m.end, "value": m.value, "confidence_entity": 1.0}
                 for m in find_identifiers(text)
             ]
-            if entities:
-                self.add_extractor_name(entities)
-                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+            add_entities(self, message, entities)
         return messages

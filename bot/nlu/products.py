@@ -12,7 +12,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import read_json_file, dump_obj_as_json_to_file
@@ -21,6 +21,7 @@ from spacy.util import filter_spans
 
 from bot.identifiers import fold_width
 from bot.knowledge.model import KnowledgeError, load_knowledge
+from bot.nlu.entities import add_entities
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +107,7 @@ class ProductEntityExtractor(GraphComponent, EntityExtractorMixin):
             if not text:
                 continue
             entities = self._extract(text)
-            if entities:
-                self.add_extractor_name(entities)
-                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+            add_entities(self, message, entities)
         return messages
 
     def _extract(self, text: Text) -> List[Dict[Text, Any]]:
