@@ -170,7 +170,7 @@ class CharacterCRFEntityExtractor(GraphComponent, EntityExtractorMixin):
 def character_features(text: Text, tokens: Sequence[Token], window: int, intent: Optional[Text]) -> List[Features]:
     """crfsuite features of every character of `text`: characters, bigrams and trigrams around it, its
     character class, the tokenizer's word containing it and its position there, and the intent."""
-    chars = text.lower()
+    chars = [char.lower() for char in text]  # one item per character even where lower() lengthens one ("İ")
     words = _word_positions(len(text), tokens)
     features = []
     for index, char in enumerate(chars):
@@ -203,7 +203,7 @@ def _word_positions(length: int, tokens: Sequence[Token]) -> List[Tuple[Text, Te
     return positions
 
 
-def _char_at(chars: Text, index: int) -> Text:
+def _char_at(chars: Sequence[Text], index: int) -> Text:
     if index < 0:
         return "<s>"
     return chars[index] if index < len(chars) else "</s>"

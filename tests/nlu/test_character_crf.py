@@ -119,3 +119,8 @@ def test_spans_of_tags():
     assert list(_spans(["B-a", "I-b", "I-b"])) == [("a", 0, 1), ("b", 1, 3)]
     assert list(_spans([])) == []
 
+
+
+def test_characters_that_lengthen_when_lower_cased_keep_the_offsets(extractor, tokenizer):
+    # "İ".lower() is two characters: features, tags and offsets must stay one per character of the text
+    assert entities(extractor, tokenizer, "İ给马云打电话", "DIAL") == [("name", "马云", 2, 4)]
