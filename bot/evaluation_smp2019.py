@@ -37,7 +37,7 @@ PUBLISHED = [
 SLOT_EXTRACTOR = "bot.nlu.character_crf.CharacterCRFEntityExtractor"
 # The bot's components that are about its own domain (identifiers, catalogue, FAQ, fallback, hand-off words).
 _DOMAIN_COMPONENTS = ("bot.nlu.identifiers", "bot.nlu.products", "bot.nlu.handoff_keywords", "EntitySynonymMapper",
-                      "ResponseSelector", "FallbackClassifier")
+                      "FallbackClassifier")
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,8 @@ def test_the_benchmark_uses_the_bots_pipeline_without_its_domain_components_and_
     pipeline = benchmark_config()["pipeline"]
     assert [component["name"] for component in pipeline] == [
         "bot.nlu.tokenizer.DomainJiebaTokenizer", "RegexFeaturizer", "CountVectorsFeaturizer",
-        "CountVectorsFeaturizer", "DIETClassifier", SLOT_EXTRACTOR]
-    diet = pipeline[-2]
-    assert diet["entity_recognition"] is False and diet["random_seed"] == 2026
+        "CountVectorsFeaturizer", "bot.nlu.linear_intent.LinearIntentClassifier", SLOT_EXTRACTOR]
+    assert pipeline[-2] == {"name": "bot.nlu.linear_intent.LinearIntentClassifier", "C": 30}
 
 
 def test_a_candidate_that_learns_entities_itself_gets_no_second_extractor(tmp_path):
