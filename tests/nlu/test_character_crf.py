@@ -10,7 +10,13 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.character_crf import CharacterCRFEntityExtractor, _spans
+from bot.nlu.character_crf import (
+    CharacterCRFEntityExtractor,
+    _spans,
+    build_gazetteer,
+    gazetteer_features,
+    out_of_fold_gazetteers,
+)
 
 NAMES = ["张三", "李四", "王小明", "赵敏", "刘德华", "陈奕迅", "孙悟空", "周杰", "马云", "黄晓明"]
 CITIES = ["北京", "上海", "深圳", "杭州", "成都", "西安", "武汉", "南京", "重庆", "苏州"]
@@ -124,3 +130,38 @@ def test_spans_of_tags():
 def test_characters_that_lengthen_when_lower_cased_keep_the_offsets(extractor, tokenizer):
     # "İ".lower() is two characters: features, tags and offsets must stay one per character of the text
     assert entities(extractor, tokenizer, "İ给马云打电话", "DIAL") == [("name", "马云", 2, 4)]
+
+
+def _annotated(text: str, value: str, entity: str) -> Message:
+    start = text.index(value)
+    return Message(data={TEXT: text, ENTITIES: [{"entity": entity, "start": start, "end": start + len(value),
+                                                 "value": value}]})
+
+
+def test_the_gazetteer_holds_annotated_values_of_two_characters_or_more():
+    messages = [_annotated("播放Jay的歌", "Jay", "artist"), _annotated("我想去Jay家", "Jay", "name"),
+                _annotated("打给王", "王", "name")]
+    assert build_gazetteer(messages) == {"jay": ["artist", "name"]}
+
+
+def test_gazetteer_features_mark_where_a_known_value_begins_continues_and_ends():
+    features = gazetteer_features("听周杰伦吧", {"周杰伦": ["artist"], "杰伦": ["name"]})
+    assert features[0] == {} and features[4] == {}
+    assert features[1] == {"gazetteer.B.artist": 1.0}
+    assert features[2] == {"gazetteer.M.artist": 1.0, "gazetteer.B.name": 1.0}
+    assert features[3] == {"gazetteer.E.artist": 1.0, "gazetteer.E.name": 1.0}
+    assert gazetteer_features("aBC", {"abc": ["x"]})[0] == {"gazetteer.B.x": 1.0}  # case is folded
+
+
+def test_training_messages_see_only_the_other_folds_values():
+    messages = [_annotated(f"给{name}打电话", name, "name") for name in NAMES]
+    seen = out_of_fold_gazetteers(messages, folds=5)
+    for message, gazetteer, name in zip(messages, seen, NAMES):
+        own_fold = {other for index, other in enumerate(NAMES) if index % 5 == NAMES.index(name) % 5}
+        assert not own_fold & set(gazetteer)
+        assert set(gazetteer) == {n for n in NAMES if n not in own_fold and len(n) >= 2}
+
+
+def test_a_value_known_from_training_is_found_in_a_new_context(extractor, tokenizer):
+    # 刘德华 was a DIAL name in training; here it follows a verb the training data never had
+    assert ("name", "刘德华", 2, 5) in entities(extractor, tokenizer, "联系刘德华", "DIAL")
