@@ -66,5 +66,19 @@ def test_the_action_server_registers_exactly_the_domain_actions():
     executor = ActionExecutor()
     executor.register_package("bot.actions")
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    custom = {name for name in domain["actions"]}
+    custom = {name if isinstance(name, str) else next(iter(name)) for name in domain["actions"]}
     assert set(executor.actions) == custom
+
+
+def test_the_domain_is_sent_only_to_the_actions_that_read_it():
+    """Selective domain (endpoints.yml): form validators and the session start read it, the others do not."""
+    from rasa.shared.core.domain import Domain
+
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    assert endpoints["action_endpoint"]["enable_selective_domain"] is True
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    readers = {name for name in domain.user_actions if domain.does_custom_action_explicitly_need_domain(name)}
+    assert readers == {name for name in domain.user_actions if name.startswith("validate_")} | {"action_session_start"}
+    # the action server's code agrees: only those actions look at the domain they are given
+    sources = {path.name: path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / "bot/actions").glob("*.py")}
+    assert [name for name, text in sources.items() if "domain.get(" in text or "domain[" in text] == ["session.py"]

@@ -1,6 +1,6 @@
 """The conversations the load generator replays: what customers of the demo records would really say.
 
-A turn is `faq` when the bot answers from NLU and the response selector alone, `transactional` when it runs
+A turn is `faq` when the bot answers from NLU alone (the intent and the FAQ entry), `transactional` when it runs
 custom actions (forms, validation, look-ups in the business database through the action server).
 """
 
