@@ -137,13 +137,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                                    class_weight="balanced" if self._config["balanced"] else None)
         model.fit(features, labels)
         classes = [str(name) for name in model.classes_]
-        responses = {template: training_data.responses.get(template) or [{TEXT: name}]
-                     for name in classes if "/" in name
-                     for template in [intent_response_key_to_template_key(name)]}
-        missing = [name for name in classes if "/" in name
-                   and not training_data.responses.get(intent_response_key_to_template_key(name))]
-        if missing:
-            logger.warning(f"LinearIntentClassifier: no responses in the domain for {', '.join(missing)}.")
+        responses: Responses = {}
+        for name in (name for name in classes if "/" in name):
+            template = intent_response_key_to_template_key(name)
+            responses[template] = training_data.responses.get(template) or []
+            if not responses[template]:
+                # as Rasa's ResponseSelector does: say so, and answer with the key itself
+                logger.warning(f"LinearIntentClassifier: no response {template} in the domain.")
+                responses[template] = [{TEXT: name}]
         self._set_model(np.ascontiguousarray(model.coef_.T, dtype=np.float32), model.intercept_.astype(np.float32),
                         classes, responses)
         self._persist()
@@ -172,7 +173,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 classes = json.loads((directory / _CLASSES_FILE).read_text(encoding="utf-8"))
                 responses = json.loads((directory / _RESPONSES_FILE).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
-            logger.warning("LinearIntentClassifier: no trained model in this model; intents will not be classified.")
+            logger.warning("LinearIntentClassifier: nothing was trained (fewer than two intents); messages get no "
+                           "intent.")
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, weights, intercepts, classes, responses)
 
@@ -215,7 +217,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             template = intent_response_key_to_template_key(best)
             selections[intent] = {
                 RESPONSE_SELECTOR_PREDICTION_KEY: {
-                    RESPONSE_SELECTOR_RESPONSES_KEY: self._responses.get(template, [{TEXT: best}]),
+                    RESPONSE_SELECTOR_RESPONSES_KEY: self._responses[template],
                     PREDICTED_CONFIDENCE_KEY: ranking[0][PREDICTED_CONFIDENCE_KEY],
                     INTENT_RESPONSE_KEY: best,
                     RESPONSE_SELECTOR_UTTER_ACTION_KEY: template,

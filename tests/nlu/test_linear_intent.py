@@ -122,3 +122,14 @@ def test_fewer_than_two_intents_train_nothing_and_give_no_intent(tokenizer, mode
     assert loaded.process([message]) == [message]
     # no intent rather than none at all: the fallback classifier after it reads the intent
     assert message.get(INTENT) == {"name": None, "confidence": 0.0}
+
+
+def test_an_entry_without_a_response_in_the_domain_answers_with_its_key(prepare, model_storage, resource,
+                                                                        execution_context, caplog):
+    data = prepare.training_data
+    data.responses = {"utter_faq/warranty": RESPONSES["utter_faq/warranty"]}  # no utter_faq/refund
+    component = LinearIntentClassifier.create({}, model_storage, resource, execution_context)
+    component.train(data)
+    assert "no response utter_faq/refund in the domain" in caplog.text
+    [parsed] = _parse(component, prepare, ["退款什么时候到账"])
+    assert parsed["selector"]["faq"]["response"]["responses"] == [{"text": "faq/refund"}]
