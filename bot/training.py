@@ -59,7 +59,7 @@ def ensure_model(root: Path = PROJECT_ROOT, models_dir: Optional[Path] = None) -
     if target.exists():
         print(f"model: up to date ({target.relative_to(root) if target.is_relative_to(root) else target})")
         return target
-    print(f"model: training inputs changed, training {target.name} (about 2-4 minutes on 2 cores)...", flush=True)
+    print(f"model: training inputs changed, training {target.name} (about 1-2 minutes on 2 cores)...", flush=True)
     seconds = train(target, root)
     print(f"model: trained {target.name} in {seconds:.0f} s", flush=True)
     return target
