@@ -90,13 +90,13 @@ eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection,
 	$(PYTHON) -m bot.evaluation
 
 eval-smp: install ## NLU pipeline on the SMP2019 ECDT benchmark (../shared/eval/smp2019): intent, slot F1, sentence
-	$(PYTHON) -m bot.evaluation_smp2019 $(SMP_ARGS)
+	$(PYTHON) -m tools.evaluation_smp2019 $(SMP_ARGS)
 
 bench: model ## Speed under load (1/10/50 concurrent) next to the stock `rasa init` bot: BENCH_ARGS="--skip-training"
-	$(PYTHON) -m bot.benchmark $(BENCH_ARGS)
+	$(PYTHON) -m tools.benchmark $(BENCH_ARGS)
 
 bench-store: install ## One turn's read + save: Rasa's SQL tracker store vs ours (bot/store/conversations.py)
-	$(PYTHON) -W ignore -m bot.benchmark.tracker_store
+	$(PYTHON) -W ignore -m tools.benchmark.tracker_store
 
 clean: ## Remove trained models and reports (keeps .venv and var/)
 	rm -rf models reports .pytest_cache

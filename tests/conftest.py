@@ -19,7 +19,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.benchmark.servers import Server, config_variables, free_port
+from tools.benchmark.servers import Server, config_variables, free_port
 from bot.formatting import beijing_today
 from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
 from bot.store import schema

@@ -5,8 +5,8 @@ from typing import Any, Dict
 import pytest
 import yaml
 
-from bot.benchmark.servers import config_variables, variables_in
 from bot.knowledge import PROJECT_ROOT
+from tools.benchmark.servers import config_variables, variables_in
 
 DEPLOY = PROJECT_ROOT / "deploy"
 

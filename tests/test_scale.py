@@ -23,8 +23,6 @@ import httpx
 import pytest
 import sqlalchemy
 
-from bot.benchmark.conversations import tp_conversation
-from bot.benchmark.load import run_load
 from bot.handoff.agents import create_agent
 from bot.knowledge import PROJECT_ROOT
 from bot.store.db import get_engine, transaction
@@ -32,6 +30,8 @@ from tests.channels.test_widget import SocketCustomer
 from tests.conftest import FIGURES, SERVER_ENV, Chat, RasaServer, free_port, texts
 from tests.console.conftest import PASSWORD, Console
 from tests.postgres import unavailable_reason as postgres_unavailable
+from tools.benchmark.conversations import tp_conversation
+from tools.benchmark.load import run_load
 
 CONVERSATIONS = 200
 NEEDED = {"redis-server": Path("/usr/bin/redis-server"), "nginx": Path("/usr/sbin/nginx")}

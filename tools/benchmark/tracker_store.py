@@ -1,6 +1,6 @@
 """What one turn costs the tracker store: Rasa's SQLTrackerStore against ours (`bot.store.conversations`).
 
-`python -m bot.benchmark.tracker_store [--turns N] [--dir DIR]` (`make bench-store`) reads a conversation of ten
+`python -m tools.benchmark.tracker_store [--turns N] [--dir DIR]` (`make bench-store`) reads a conversation of ten
 earlier turns, adds one turn (the customer's message, the answer, action_listen) and saves it, N times per store,
 each store on its own SQLite file, and prints the median and p95 of that read + save. `make bench` measures the whole server;
 this isolates the store, which is where our server differs most from the stock assistant (an in-memory store).
@@ -60,7 +60,7 @@ def measure(store_class: Type[SQLTrackerStore], directory: Path, turns: int) -> 
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.benchmark.tracker_store", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.benchmark.tracker_store", description=__doc__)
     parser.add_argument("--turns", type=int, default=300, help="turns timed per store (default 300)")
     parser.add_argument("--dir", type=Path, help="where the SQLite files go (default: a temporary directory)")
     args = parser.parse_args(list(argv))

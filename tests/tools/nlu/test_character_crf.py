@@ -10,7 +10,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.character_crf import (
+from tools.nlu.character_crf import (
     CharacterCRFEntityExtractor,
     _spans,
     build_gazetteer,

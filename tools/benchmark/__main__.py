@@ -25,11 +25,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from bot.benchmark.conversations import FAQ, TRANSACTIONAL, stock_conversation, tp_conversation
-from bot.benchmark.load import LoadRun, Summary, run_load
-from bot.benchmark.servers import Server, config_variables, free_port
 from bot.knowledge import PROJECT_ROOT
 from bot.training import ensure_model, model_path, train
+from tools.benchmark.conversations import FAQ, TRANSACTIONAL, stock_conversation, tp_conversation
+from tools.benchmark.load import LoadRun, Summary, run_load
+from tools.benchmark.servers import Server, config_variables, free_port
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 STOCK_DIR = PROJECT_ROOT / ".cache" / "bench" / f"stock-rasa-{version('rasa')}"
@@ -196,7 +196,7 @@ def _first_errors(results: Results) -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="concurrency levels (default 1,10,50)")
     parser.add_argument("--scale", type=float, default=1.0, help="more (or fewer) conversations per level")

@@ -2,10 +2,10 @@
 
 import asyncio
 
-from bot.benchmark.__main__ import Results, conversations_at, report
-from bot.benchmark.conversations import FAQ, STOCK, TRANSACTIONAL, Turn, stock_conversation, tp_conversation
-from bot.benchmark.load import LoadRun, TurnResult, run_load
 from tests.conftest import RasaServer
+from tools.benchmark.__main__ import Results, conversations_at, report
+from tools.benchmark.conversations import FAQ, STOCK, TRANSACTIONAL, Turn, stock_conversation, tp_conversation
+from tools.benchmark.load import LoadRun, TurnResult, run_load
 
 
 def _run(kind: str, latencies_ms, errors: int = 0) -> LoadRun:

@@ -1,7 +1,7 @@
 """`make eval-smp`: the project's NLU pipeline settings on the external SMP2019 ECDT benchmark.
 
 Trains the bot's tokenizer, featurizers and classifier settings (config.yml) with the project's extractor for
-learned entities (`bot.nlu.character_crf`; the bot matches its own entities, the benchmark's slots must be
+learned entities (`tools.nlu.character_crf`; the bot matches its own entities, the benchmark's slots must be
 learned) on `train.yml` of ../shared/eval/smp2019 (SMP2019_DIR), evaluates once on `test.yml` (`--split dev`
 to tune), and prints intent accuracy, slot F1 and sentence accuracy next to the published table. The benchmark
 data is read in place, never copied into the project.
@@ -34,7 +34,7 @@ PUBLISHED = [
     ("Multi-Level Word Adapter", 73.60, 93.70, 70.00),
 ]
 # The project's extractor for learned entities; the bot itself learns none (config.yml).
-SLOT_EXTRACTOR = "bot.nlu.character_crf.CharacterCRFEntityExtractor"
+SLOT_EXTRACTOR = "tools.nlu.character_crf.CharacterCRFEntityExtractor"
 # The bot's components that are about its own domain (identifiers, catalogue, FAQ, fallback, hand-off words).
 _DOMAIN_COMPONENTS = ("bot.nlu.identifiers", "bot.nlu.products", "bot.nlu.handoff_keywords", "EntitySynonymMapper",
                       "FallbackClassifier")
@@ -153,7 +153,7 @@ def report(scores: Scores, split: str, seconds: float) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation_smp2019", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.evaluation_smp2019", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=("test", "dev"), default="test", help="dev for tuning, test once")
     parser.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml",

@@ -2,8 +2,8 @@
 
 import re
 
-from bot.benchmark import tracker_store
 from bot.store.conversations import ConversationStore
+from tools.benchmark import tracker_store
 
 
 def test_each_store_is_timed_and_compared(tmp_path, capsys):

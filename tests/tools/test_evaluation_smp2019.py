@@ -2,7 +2,7 @@
 
 import yaml
 
-from bot.evaluation_smp2019 import SLOT_EXTRACTOR, benchmark_config, score
+from tools.evaluation_smp2019 import SLOT_EXTRACTOR, benchmark_config, score
 
 
 def test_scores_match_the_published_measures():

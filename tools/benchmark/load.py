@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import httpx
 
-from bot.benchmark.conversations import Turn
+from tools.benchmark.conversations import Turn
 
 WEBHOOK = "/webhooks/rest/webhook"
 
