@@ -73,7 +73,7 @@ upstreams=()
 for i in "${!replicas[@]}"; do
     port=${replicas[$i]}
     "$RASA" run --model "$MODEL" --port "$port" --endpoints endpoints.yml --credentials credentials.yml \
-        --cors "*" "${api_args[@]}" >"$logs/rasa-$((i + 1)).log" 2>&1 &
+        "${api_args[@]}" >"$logs/rasa-$((i + 1)).log" 2>&1 &
     pids+=($!)
     upstreams+=("127.0.0.1:$port")
 done

@@ -27,7 +27,7 @@ fi
 api_args=()
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
 "$RASA" run --model "$MODEL" --port "$RASA_PORT" --endpoints endpoints.yml --credentials credentials.yml \
-    --cors "*" "${api_args[@]}" >var/log/rasa.log 2>&1 &
+    "${api_args[@]}" >var/log/rasa.log 2>&1 &
 pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" var/log/rasa.log 300
 

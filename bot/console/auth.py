@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from typing import Any, Awaitable, Callable, Optional
 
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.core.settings import settings
 from bot.handoff.sessions import agent_for_token, session_lifetime
 from bot.store.db import transaction
 from bot.store.models import Agent
@@ -75,7 +75,7 @@ def set_session_cookie(resp: HTTPResponse, token: str, request: Request) -> None
     cookie["samesite"] = "Strict"
     cookie["path"] = PREFIX
     cookie["max-age"] = int(session_lifetime().total_seconds())
-    if request.scheme == "https" or os.environ.get("CONSOLE_COOKIE_SECURE") == "1":
+    if request.scheme == "https" or settings().console_cookie_secure:
         cookie["secure"] = True
 
 

@@ -2,17 +2,19 @@
 so that it shares the server's tracker store, lock store, response templates and channel deliveries.
 
 Pages: /console/ (the app) and /console/login. JSON API under /console/api/; live updates by Server-Sent Events.
+Every response carries the console's security headers and no CORS (bot.console.security); log-ins are throttled
+per username and per address (bot.console.throttle).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Set, Text, Tuple
+from typing import Any, Callable, Dict, Optional, Set, Text, Tuple, Union
 
 from rasa.core.agent import Agent as RasaAgent
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -22,8 +24,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.delivery import handoff_changed
-from bot.console import views
+from bot.console import security, throttle, views
 from bot.console.auth import (
     COOKIE,
     PREFIX,
@@ -33,9 +34,11 @@ from bot.console.auth import (
     clear_session_cookie,
     set_session_cookie,
 )
+from bot.core.delivery import handoff_changed
+from bot.core.hours import WorkingHours
+from bot.core.settings import settings
 from bot.handoff import live, tickets
 from bot.handoff.agents import authenticate
-from bot.handoff.hours import WorkingHours
 from bot.handoff.sessions import (
     agents_online,
     end_session,
@@ -49,7 +52,8 @@ from bot.store.models import Agent, HandoffTicket
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-ASSETS = {"console.js", "console.css"}  # served to anyone: the log-in page needs the style sheet
+ASSETS = {"console.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all routed here, so every answer is the console's
 MAX_REPLY_LENGTH = 2000
 STREAM_POLL_SECONDS = 1.0
 PRESENCE_REFRESH_SECONDS = 30.0
@@ -59,17 +63,17 @@ KEEPALIVE_SECONDS = 15.0
 def idle_limit() -> timedelta:
     """HANDOFF_AGENT_IDLE_MINUTES (default 10): an assigned conversation with no agent reply for this long
     goes back to the queue."""
-    return timedelta(minutes=float(os.environ.get("HANDOFF_AGENT_IDLE_MINUTES", "10")))
+    return timedelta(minutes=settings().handoff_agent_idle_minutes)
 
 
 def idle_check_seconds() -> float:
     """HANDOFF_IDLE_CHECK_SECONDS (default 60): how often idle agents' conversations are looked for."""
-    return float(os.environ.get("HANDOFF_IDLE_CHECK_SECONDS", "60"))
+    return settings().handoff_idle_check_seconds
 
 
 def supervisors() -> Set[str]:
     """HANDOFF_SUPERVISORS: usernames (comma-separated) who may close or transfer other agents' conversations."""
-    return {name.strip() for name in os.environ.get("HANDOFF_SUPERVISORS", "").split(",") if name.strip()}
+    return settings().supervisors
 
 
 async def _db(function: Callable[..., Any], *args: Any) -> Any:
@@ -99,6 +103,32 @@ class AgentConsole(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Any]) -> Blueprint:
         console = Blueprint("tp_agent_console", __name__)
 
+        def route(path: str, *methods: str) -> Callable[[Callable[..., Any]], Any]:
+            """A console route answering `methods`. It is registered for every method, so that OPTIONS and
+            wrong methods are answered here too (with the console's headers), not by Sanic or sanic-cors."""
+
+            def register(handler: Callable[..., Any]) -> Any:
+                @functools.wraps(handler)
+                async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+                    if request.method == "OPTIONS":
+                        return security.preflight(request)
+                    if request.method not in methods:
+                        return response.json({"error": "method not allowed"}, status=405,
+                                             headers={"Allow": ", ".join(methods)})
+                    return await handler(request, *args, **kwargs)
+
+                return console.route(path, methods=METHODS)(checked)
+
+            return register
+
+        @console.middleware("request")
+        async def cross_site(request: Request) -> Optional[HTTPResponse]:
+            return security.refuse_cross_site(request, f"{PREFIX}/api/")
+
+        @console.middleware("response")
+        async def headers(request: Request, resp: HTTPResponse) -> Optional[HTTPResponse]:
+            return security.harden(request, resp)
+
         @console.listener("after_server_start")
         async def start_requeue(app: Any, loop: Any) -> None:
             app.ctx.tp_requeue_task = asyncio.get_running_loop().create_task(_requeue_idle_forever(app))
@@ -110,38 +140,45 @@ class AgentConsole(InputChannel):
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
 
-        @console.route("/", methods=["GET"])
+        @route("/", "GET")
         @agent_page
         async def index(request: Request) -> HTTPResponse:
             return await response.file(STATIC / "index.html", headers=_no_store())
 
-        @console.route("/login", methods=["GET"])
+        @route("/login", "GET")
         async def login_page(request: Request) -> HTTPResponse:
             return await response.file(STATIC / "login.html", headers=_no_store())
 
-        @console.route("/static/<name:str>", methods=["GET"])
+        @route("/static/<name:str>", "GET")
         async def static(request: Request, name: str) -> HTTPResponse:
             if name not in ASSETS:
                 return api_error("not found", 404)
             return await response.file(STATIC / name, headers=_no_store())
 
-        @console.route("/api/login", methods=["POST"])
+        @route("/api/login", "POST")
         async def login(request: Request) -> HTTPResponse:
             body = request.json if isinstance(request.json, dict) else {}
             username, password = str(body.get("username") or ""), str(body.get("password") or "")
             if not username or not password:
                 return api_error("请输入用户名和密码", 400)
-            result = await _db(_log_in, username, password)
+            address = throttle.client_address(request)
+            async with _log_in_lock(request.app):
+                result = await _db(_log_in, username, password, address)
+            if isinstance(result, int):
+                logger.warning("console: log-in for %r from %s refused for %d s: too many failed log-ins",
+                               username, address, result)
+                resp = api_error(throttle.wait_message(result), 429)
+                resp.headers["Retry-After"] = str(result)
+                return resp
             if result is None:
-                logger.warning("console: failed log-in for %r from %s", username, request.ip)
                 return api_error("用户名或密码错误", 401)
             token, agent = result
-            logger.info("console: %s logged in", agent["username"])
+            logger.info("console: %s logged in from %s", agent["username"], address)
             resp = response.json({"agent": agent})
             set_session_cookie(resp, token, request)
             return resp
 
-        @console.route("/api/logout", methods=["POST"])
+        @route("/api/logout", "POST")
         @agent_api
         async def logout(request: Request, agent: Agent) -> HTTPResponse:
             await _db(_log_out, request.cookies.get(COOKIE), agent.id)
@@ -149,17 +186,17 @@ class AgentConsole(InputChannel):
             clear_session_cookie(resp)
             return resp
 
-        @console.route("/api/me", methods=["GET"])
+        @route("/api/me", "GET")
         @agent_api
         async def me(request: Request, agent: Agent) -> HTTPResponse:
             return response.json({"agent": _agent_view(agent)})
 
-        @console.route("/api/queue", methods=["GET"])
+        @route("/api/queue", "GET")
         @agent_api
         async def queue(request: Request, agent: Agent) -> HTTPResponse:
             return response.json(await _db(_queue_view, agent.id))
 
-        @console.route("/api/tickets/<ticket_id:int>", methods=["GET"])
+        @route("/api/tickets/<ticket_id:int>", "GET")
         @agent_api
         async def ticket(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
             detail = await _db(_ticket_detail, ticket_id)
@@ -172,7 +209,7 @@ class AgentConsole(InputChannel):
             detail["mine"] = detail["ticket"]["agent_id"] == agent.id
             return response.json(detail)
 
-        @console.route("/api/tickets/<ticket_id:int>/claim", methods=["POST"])
+        @route("/api/tickets/<ticket_id:int>/claim", "POST")
         @agent_api
         async def claim(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
             ticket = await _db(_claim, ticket_id, agent.id)
@@ -183,7 +220,7 @@ class AgentConsole(InputChannel):
             await handoff_changed(ticket["channel"], ticket["conversation_id"], "agent_joined", agent.display_name)
             return response.json({"ok": True})
 
-        @console.route("/api/tickets/<ticket_id:int>/reply", methods=["POST"])
+        @route("/api/tickets/<ticket_id:int>/reply", "POST")
         @agent_api
         async def reply(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
             body = request.json if isinstance(request.json, dict) else {}
@@ -200,7 +237,7 @@ class AgentConsole(InputChannel):
                 return api_error(f"消息已保存，但未能送达客户（{error}），请稍后重试或换其他方式联系", 502)
             return response.json({"ok": True})
 
-        @console.route("/api/tickets/<ticket_id:int>/close", methods=["POST"])
+        @route("/api/tickets/<ticket_id:int>/close", "POST")
         @agent_api
         async def close(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
             ticket = await _db(_close, ticket_id, agent.id, agent.username in supervisors())
@@ -216,7 +253,7 @@ class AgentConsole(InputChannel):
                 return response.json({"ok": True, "warning": "会话已结束，机器人将在客户下次发言时恢复服务"})
             return response.json({"ok": True})
 
-        @console.route("/api/tickets/<ticket_id:int>/release", methods=["POST"])
+        @route("/api/tickets/<ticket_id:int>/release", "POST")
         @agent_api
         async def release(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
             ticket = await _db(_release, ticket_id, agent.id, agent.username in supervisors())
@@ -227,7 +264,7 @@ class AgentConsole(InputChannel):
             await handoff_changed(ticket["channel"], ticket["conversation_id"], "queued")
             return response.json({"ok": True})
 
-        @console.route("/api/stream", methods=["GET"])
+        @route("/api/stream", "GET")
         @agent_api
         async def stream(request: Request, agent: Agent) -> HTTPResponse:
             ticket_id = request.args.get("ticket")
@@ -236,6 +273,14 @@ class AgentConsole(InputChannel):
                                          headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
             await _stream_changes(request.app.ctx.agent, resp, agent.id, watched)
             return resp
+
+        # Anything else under /console: not found, with the console's headers. (Not `<rest:path>`: that matches
+        # the empty path too, and would take /console/ from the page.)
+        @route("/<rest:[^/].*>", *METHODS)
+        async def unknown(request: Request, rest: str) -> HTTPResponse:
+            if request.method == "GET" and rest.endswith("/"):  # /console/login/ as /console/login
+                return response.redirect(f"{PREFIX}/{rest.rstrip('/')}")
+            return api_error("not found", 404)
 
         return console
 
@@ -249,10 +294,30 @@ def _agent_view(agent: Agent) -> Dict[str, Any]:
             "supervisor": agent.username in supervisors()}
 
 
-def _log_in(session: Any, username: str, password: str) -> Optional[Tuple[str, Dict[str, Any]]]:
+def _log_in_lock(app: Any) -> asyncio.Lock:
+    """One log-in at a time per server, so that parallel guesses cannot all pass the throttle's check before the
+    first failure is written (a log-in takes one scrypt, about 50 ms)."""
+    lock = getattr(app.ctx, "tp_log_ins", None)
+    if lock is None:
+        lock = app.ctx.tp_log_ins = asyncio.Lock()
+    return lock
+
+
+def _log_in(session: Any, username: str, password: str,
+            address: str) -> Union[None, int, Tuple[str, Dict[str, Any]]]:
+    """(token, agent view) for the right credentials; None for wrong ones; the seconds to wait when this username
+    or address is locked (then the password is not checked at all)."""
+    wait = throttle.retry_after(session, username, address)
+    if wait is not None:
+        return wait
     agent = authenticate(session, username, password)
     if agent is None:
+        throttle.record_failure(session, username, address)
+        user, place = throttle.recent_failures(session, username, address)
+        logger.warning("console: failed log-in for %r from %s (%d for this user, %d from this address in 15 min)",
+                       username, address, user, place)
         return None
+    throttle.succeeded(session, username)
     return start_session(session, agent), _agent_view(agent)
 
 
@@ -266,7 +331,7 @@ def _queue_view(session: Any, agent_id: int) -> Dict[str, Any]:
         "waiting": [views.ticket_view(t) for t in tickets.waiting_queue(session)],
         "mine": [views.ticket_view(t) for t in tickets.agent_tickets(session, agent_id)],
         "agents_online": agents_online(session),
-        "in_hours": WorkingHours.from_env().is_open(),
+        "in_hours": WorkingHours.configured().is_open(),
     }
 
 

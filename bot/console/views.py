@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.aftersales import warranty_status
-from bot.channels.identity import VERIFIED_PHONE
+from bot.core import verification
+from bot.core.identity import VERIFIED_PHONE
 from bot.formatting import BEIJING, beijing_today, format_amount
-from bot.handoff.live import AGENT_MESSAGE
+from bot.core.delivery import AGENT_MESSAGE
 from bot.handoff.summary import mask_phones_in
 from bot.identifiers import mask_phone
 from bot.knowledge import KnowledgeBase, knowledge_base
@@ -125,7 +126,7 @@ def suggestions(tracker: DialogueStateTracker, knowledge: Optional[KnowledgeBase
 
 def verified_phones(tracker: DialogueStateTracker) -> List[str]:
     """Phones the customer proved (last 4 digits) or their channel vouched for (the website's signed identity)."""
-    phones = list(tracker.get_slot("verified_phones") or [])
+    phones = verification.verified_phones(tracker.get_slot(verification.SLOT), tracker.sender_id)
     for event in tracker.events:
         vouched = (event.metadata or {}).get(VERIFIED_PHONE) if isinstance(event, UserUttered) else None
         if vouched and vouched not in phones:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from typing import List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.settings import SettingsError, settings
 from bot.handoff.agents import AgentError, create_agent
 from bot.handoff.tickets import queue_position, waiting_queue
 from bot.store import schema
@@ -23,7 +23,6 @@ from bot.store.db import transaction
 from bot.store.models import Agent
 
 DEMO_AGENT = "demo"
-DEFAULT_DEMO_PASSWORD = "tp-demo-2026"
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -53,7 +52,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 agent = create_agent(session, args.username, args.name, _password(args))
                 print(f"handoff: agent {agent.username} ({agent.display_name}) created")
             elif args.command == "demo-agent":
-                password = os.environ.get("CONSOLE_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+                password = settings().console_demo_password
                 if session.execute(select(Agent.id).where(Agent.username == DEMO_AGENT)).first() is None:
                     create_agent(session, DEMO_AGENT, "演示客服", password)
                     print(f"handoff: demo agent created: {DEMO_AGENT} / {password}")
@@ -68,6 +67,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except AgentError as error:
         print(f"handoff: {error}", file=sys.stderr)
         return 1
+    except SettingsError as error:
+        print(f"handoff: {error}", file=sys.stderr)
+        return 2
     except SQLAlchemyError as error:
         print(f"handoff: database error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2

@@ -7,7 +7,6 @@ does not log anyone in. Sessions live in the database, so a server restart does 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Optional
@@ -15,6 +14,7 @@ from typing import Optional
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.core.settings import settings
 from bot.store.models import Agent, AgentSession
 
 
@@ -28,12 +28,12 @@ def _hash(token: str) -> str:
 
 def session_lifetime() -> timedelta:
     """CONSOLE_SESSION_HOURS (default 12): one working day, then log in again."""
-    return timedelta(hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "12")))
+    return timedelta(hours=settings().console_session_hours)
 
 
 def presence_window() -> timedelta:
     """HANDOFF_PRESENCE_SECONDS (default 90): an agent whose console was connected this recently is online."""
-    return timedelta(seconds=float(os.environ.get("HANDOFF_PRESENCE_SECONDS", "90")))
+    return timedelta(seconds=settings().handoff_presence_seconds)
 
 
 def start_session(session: Session, agent: Agent) -> str:

@@ -34,6 +34,9 @@ def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(browser, chat: Ch
 
     page = browser.new_page(viewport={"width": 1400, "height": 860})
     page.on("dialog", lambda dialog: dialog.accept())  # "确认结束本次服务？"
+    blocked: List[str] = []  # what the console's Content-Security-Policy refused, if anything
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+            else None)
     page.goto(f"{chat.server.url}/console/")
     page.wait_for_url("**/console/login")
     page.fill("#username", agent.username)
@@ -66,4 +69,5 @@ def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(browser, chat: Ch
     assert "保修" in texts(chat.say("保修期多久"))  # the bot answers again
     assert texts(chat.say("5分")) == response_text("utter_rating_thanks").replace("{rating}", "5")
     assert chat.ticket().rating == 5
+    assert blocked == []
     page.close()

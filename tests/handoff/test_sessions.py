@@ -2,8 +2,20 @@
 
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import update
+
+from bot.core.settings import settings
 from bot.handoff.agents import create_agent
-from bot.handoff.sessions import agent_for_token, agents_online, end_session, mark_away, mark_seen, start_session
+from bot.handoff.sessions import (
+    agent_for_token,
+    agents_online,
+    end_session,
+    mark_away,
+    mark_seen,
+    presence_window,
+    session_lifetime,
+    start_session,
+)
 from bot.store.db import transaction
 from bot.store.models import Agent, AgentSession
 
@@ -21,11 +33,21 @@ def test_a_session_token_identifies_its_agent_and_only_its_hash_is_stored(databa
         assert token not in [row.token_hash for row in session.query(AgentSession)]
 
 
-def test_expired_and_ended_sessions_log_nobody_in(database, monkeypatch):
-    monkeypatch.setenv("CONSOLE_SESSION_HOURS", "0")
+def test_the_lifetimes_come_from_the_settings(monkeypatch):
+    monkeypatch.setenv("CONSOLE_SESSION_HOURS", "2")
+    monkeypatch.setenv("HANDOFF_PRESENCE_SECONDS", "30")
+    settings.cache_clear()
+    try:
+        assert session_lifetime() == timedelta(hours=2) and presence_window() == timedelta(seconds=30)
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+
+
+def test_expired_and_ended_sessions_log_nobody_in(database):
     with transaction() as session:
         expired = start_session(session, new_agent(session))
-    monkeypatch.setenv("CONSOLE_SESSION_HOURS", "12")
+        session.execute(update(AgentSession).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
     with transaction() as session:
         agent = session.query(Agent).one()
         ended = start_session(session, agent)
