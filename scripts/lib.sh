@@ -1,19 +1,35 @@
 # Shared by scripts/run.sh and scripts/run-scaled.sh (sourced, not run).
 
-# Channel credentials (credentials.yml): every variable must exist; empty disables the channel.
-export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_SECRET_TOKEN="${TELEGRAM_SECRET_TOKEN:-}"
-export TELEGRAM_API_URL="${TELEGRAM_API_URL:-https://api.telegram.org}"
-export WECHAT_TOKEN="${WECHAT_TOKEN:-}" WECHAT_APP_ID="${WECHAT_APP_ID:-}" WECHAT_APP_SECRET="${WECHAT_APP_SECRET:-}"
-export WECHAT_AES_KEY="${WECHAT_AES_KEY:-}" WECHAT_API_URL="${WECHAT_API_URL:-https://api.weixin.qq.com/cgi-bin/}"
-export WECHAT_REPLY_BUDGET="${WECHAT_REPLY_BUDGET:-4}"
-export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
-# Sanic (Rasa and the action server) closes idle keep-alive connections after 5 s, aiohttp (Rasa's client of the
-# action server) and nginx reuse them for 15 s and 60 s: under load a request then goes out on a connection
-# the server is closing ("Cannot write to closing transport", the action's events lost). The servers wait longer.
-export SANIC_KEEP_ALIVE_TIMEOUT="${SANIC_KEEP_ALIVE_TIMEOUT:-75}"
+# Every setting with its default, validated once (bot/core/settings.py): a bad value stops here, naming the
+# variable. endpoints.yml reads ACTION_SERVER_URL, TRACKER_STORE_URL and REDIS_URL from the environment.
+# SANIC_KEEP_ALIVE_TIMEOUT: Sanic (Rasa and the action server) closes idle keep-alive connections after 5 s,
+# aiohttp (Rasa's client of the action server) and nginx reuse them for 15 s and 60 s: under load a request then
+# goes out on a connection the server is closing; the default (75) makes the servers wait longer.
+exports=$(.venv/bin/python -m bot.core.settings shell) || exit 2
+eval "$exports"
 
 RASA=.venv/bin/rasa
+PYTHON=.venv/bin/python
 pids=()
+
+supervise() { # name log command...: run the command in the background and start it again whenever it exits
+    local name=$1 log=$2
+    shift 2
+    (
+        child=""
+        trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
+        while true; do
+            "$@" >>"$log" 2>&1 &
+            child=$!
+            status=0
+            wait "$child" || status=$?
+            echo "${0##*/}: $name exited ($status), starting it again" | tee -a "$log" >&2
+            sleep "${SUPERVISE_DELAY:-2}"
+        done
+    ) &
+    pids+=($!)
+}
+
 stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 
 wait_for() { # name url log seconds

@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 
 : "${SCALED_DIR:=var/scaled}" "${SCALED_PORT:=8080}" "${REPLICA_PORTS:=5006 5007}" "${ACTION_PORT:=5055}"
 : "${POSTGRES_PORT:=5433}" "${REDIS_PORT:=6380}"
+# A local demo: without REST_CHANNEL_TOKEN the REST channel is in development mode (loopback, nginx included).
+if [ -z "${REST_CHANNEL_TOKEN:-}" ]; then export TP_DEV_MODE="${TP_DEV_MODE:-1}"; fi
+# The replicas are reached through nginx, which sets X-Real-IP: log-in limits and the development mode's
+# loopback check then see the client's own address, not nginx's.
+export SANIC_REAL_IP_HEADER="${SANIC_REAL_IP_HEADER:-X-Real-IP}"
 source scripts/lib.sh
 MODEL=$(current_model)
 read -r -a replicas <<<"$REPLICA_PORTS"
@@ -59,10 +64,9 @@ echo ' ready'
 
 # --- records, action server, replicas -------------------------------------------------------------------------
 .venv/bin/python -m bot.store init --demo
-if [ "${CONSOLE_DEMO_AGENT:-1}" = 1 ]; then .venv/bin/python -m bot.handoff demo-agent; fi
+if [ "$CONSOLE_DEMO_AGENT" = 1 ]; then .venv/bin/python -m bot.handoff demo-agent; fi
 export ACTION_SERVER_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
-"$RASA" run actions --actions bot.actions --port "$ACTION_PORT" >"$logs/actions.log" 2>&1 &
-pids+=($!)
+supervise "action server" "$logs/actions.log" "$RASA" run actions --actions bot.actions --port "$ACTION_PORT"
 wait_for "action server" "http://127.0.0.1:${ACTION_PORT}/health" "$logs/actions.log" 120
 
 api_args=()
@@ -72,7 +76,7 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RAS
 upstreams=()
 for i in "${!replicas[@]}"; do
     port=${replicas[$i]}
-    "$RASA" run --model "$MODEL" --port "$port" --endpoints endpoints.yml --credentials credentials.yml \
+    "$PYTHON" -m bot.server run --model "$MODEL" --port "$port" --endpoints endpoints.yml --credentials credentials.yml \
         "${api_args[@]}" >"$logs/rasa-$((i + 1)).log" 2>&1 &
     pids+=($!)
     upstreams+=("127.0.0.1:$port")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-import os
 import re
+import threading
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from datetime import timedelta
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -14,8 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.identity import VERIFIED_PHONE
+from bot.core.identity import VERIFIED_PHONE
+from bot.core.settings import settings
+from bot.core.verification import verified_phones, with_verified
 from bot.identifiers import fold_width, normalize_identifier
+from bot.store.attempts import count_recent, record_failure
 from bot.store.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -36,9 +42,60 @@ FORM_SLOTS: Dict[Text, List[Text]] = {
 MIN_DESCRIPTION_LENGTH = 4
 
 
+# --- off the event loop ----------------------------------------------------------------------------
+
+_worker = threading.local()
+
+
+def _in_worker(run: Callable[..., Awaitable[List[EventType]]]) -> Callable[..., Awaitable[List[EventType]]]:
+    @functools.wraps(run)
+    async def wrapped(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> List[EventType]:
+        if getattr(_worker, "active", False):  # already in a worker (a subclass's run called its parent's)
+            return await run(self, dispatcher, tracker, domain)
+
+        def in_thread() -> List[EventType]:
+            _worker.active = True
+            try:
+                return asyncio.run(run(self, dispatcher, tracker, domain))
+            finally:
+                _worker.active = False
+
+        return await asyncio.to_thread(in_thread)
+
+    wrapped.off_event_loop = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+class OffEventLoop:
+    """Every `run` of a subclass runs in a worker thread with an event loop of its own.
+
+    The actions' database work (SQLAlchemy, synchronous) would otherwise run on the action server's event loop
+    and stall every other conversation for each round trip.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        run = cls.__dict__.get("run")
+        if run is not None and not getattr(run, "off_event_loop", False):
+            cls.run = _in_worker(run)
+
+
+class ThreadedAction(OffEventLoop, Action, ABC):
+    """A rasa_sdk Action whose `run` is off the event loop (see OffEventLoop). Abstract: not registered."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """action_<task>"""
+
+
 def max_attempts() -> int:
-    """Failed identity checks allowed per conversation before look-ups are locked (TP_VERIFICATION_ATTEMPTS)."""
-    return int(os.environ.get("TP_VERIFICATION_ATTEMPTS", "3"))
+    """Failed identity checks allowed per conversation and per record before look-ups are locked."""
+    return settings().tp_verification_attempts
+
+
+def _window() -> timedelta:
+    return timedelta(hours=settings().tp_verification_window_hours)
 
 
 def reset_slots(form: Text) -> List[EventType]:
@@ -53,28 +110,68 @@ def channel_verified_phone(tracker: Tracker) -> Optional[Text]:
     return ((tracker.latest_message or {}).get("metadata") or {}).get(VERIFIED_PHONE)
 
 
+def verified_phone_list(tracker: Tracker) -> List[Text]:
+    """The phones this conversation verified and that have not expired (bot.core.verification)."""
+    return verified_phones(tracker.get_slot(VERIFIED_PHONES), tracker.sender_id)
+
+
 def is_verified(tracker: Tracker, phone: Text) -> bool:
-    return phone in (tracker.get_slot(VERIFIED_PHONES) or []) or phone == channel_verified_phone(tracker)
+    return phone in verified_phone_list(tracker) or phone == channel_verified_phone(tracker)
 
 
-def is_locked(tracker: Tracker) -> bool:
-    return bool(tracker.get_slot(LOCKED))
+def _failure_keys(tracker: Tracker, record_phone: Optional[Text]) -> List[Tuple[Text, Text]]:
+    """What a failed check is counted against: the conversation, and the phone of the record it was about, so
+    that neither `/restart`, a new session nor a new conversation resets the count."""
+    keys = [("verify-conversation", tracker.sender_id)]
+    if record_phone:
+        keys.append(("verify-phone", record_phone))
+    return keys
+
+
+def _limits() -> Dict[Text, int]:
+    return {"verify-conversation": max_attempts(), "verify-phone": settings().tp_verification_record_attempts}
+
+
+def failures_so_far(tracker: Tracker, record_phone: Optional[Text] = None) -> Dict[Text, int]:
+    """Failed checks in the window, per scope (the conversation; the record's phone)."""
+    with transaction() as session:
+        return {scope: count_recent(session, scope, key, _window()) for scope, key in _failure_keys(tracker, record_phone)}
+
+
+def _over_limit(failures: Dict[Text, int]) -> bool:
+    return any(count >= _limits()[scope] for scope, count in failures.items())
+
+
+def is_locked(tracker: Tracker, record_phone: Optional[Text] = None) -> bool:
+    """Look-ups stop after too many failed checks, in this conversation or against this record's phone."""
+    if tracker.get_slot(LOCKED):
+        return True
+    try:
+        return _over_limit(failures_so_far(tracker, record_phone))
+    except SQLAlchemyError as error:
+        logger.error("conversation %s: failed checks unavailable (%s); look-ups locked", tracker.sender_id, error)
+        return True
 
 
 def verified_events(tracker: Tracker, phone: Text) -> Dict[Text, Any]:
-    phones = list(tracker.get_slot(VERIFIED_PHONES) or [])
-    if phone not in phones:
-        phones.append(phone)
-    return {VERIFIED_PHONES: phones}
+    return {VERIFIED_PHONES: with_verified(tracker.get_slot(VERIFIED_PHONES), phone, tracker.sender_id)}
 
 
-def failed_events(tracker: Tracker, dispatcher: CollectingDispatcher, response: Text, slot: Text) -> Dict[Text, Any]:
-    """Count a failed check; after the last allowed attempt, lock look-ups for this conversation."""
-    failures = int(tracker.get_slot(FAILURES) or 0) + 1
-    logger.warning("conversation %s: identity check failed (%d/%d)", tracker.sender_id, failures, max_attempts())
-    if failures >= max_attempts():
+def failed_events(tracker: Tracker, dispatcher: CollectingDispatcher, response: Text, slot: Text,
+                  record_phone: Optional[Text] = None) -> Dict[Text, Any]:
+    """Count a failed check (in the database); after the last allowed attempt, lock look-ups."""
+    with transaction() as session:
+        for scope, key in _failure_keys(tracker, record_phone):
+            record_failure(session, scope, key)
+    counts = failures_so_far(tracker, record_phone)
+    failures = counts["verify-conversation"]
+    logger.warning("conversation %s: identity check failed (%d/%d in the conversation, %d/%d on the record)",
+                   tracker.sender_id, failures, max_attempts(), counts.get("verify-phone", 0),
+                   settings().tp_verification_record_attempts)
+    if _over_limit(counts):
         return {FAILURES: failures, LOCKED: True, slot: None}  # required_slots is then empty: the form ends
-    dispatcher.utter_message(response=response, attempts_left=max_attempts() - failures)
+    left = min(limit - counts.get(scope, 0) for scope, limit in _limits().items() if scope in counts)
+    dispatcher.utter_message(response=response, attempts_left=left)
     return {FAILURES: failures, slot: None}
 
 
@@ -133,7 +230,7 @@ def database_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker, whe
     dispatcher.utter_message(response="utter_service_unavailable")
 
 
-class GuardedFormValidation(FormValidationAction):
+class GuardedFormValidation(OffEventLoop, FormValidationAction):
     """A form validation that answers a database fault with an apology instead of an error.
 
     Abstract (no `name`), so that the action server does not register it as an action of its own.
@@ -165,14 +262,13 @@ class IdentityCheckedForm(GuardedFormValidation):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Text]:
-        if is_locked(tracker):
+        record_id = tracker.get_slot(self.record_slot)
+        phone = self.record_phone(record_id) if record_id else None
+        if is_locked(tracker, phone):
             return []
         slots = list(domain_slots)
-        record_id = tracker.get_slot(self.record_slot)
-        if record_id and "phone_last4" in slots:
-            phone = self.record_phone(record_id)
-            if phone and is_verified(tracker, phone):
-                slots.remove("phone_last4")
+        if phone and "phone_last4" in slots and is_verified(tracker, phone):
+            slots.remove("phone_last4")
         return slots
 
     def validate_phone_last4(
@@ -187,15 +283,30 @@ class IdentityCheckedForm(GuardedFormValidation):
             dispatcher.utter_message(response="utter_invalid_phone_last4")
             return {"phone_last4": None}
         if not match:
-            return failed_events(tracker, dispatcher, "utter_verification_failed", "phone_last4")
+            return failed_events(tracker, dispatcher, "utter_verification_failed", "phone_last4", phone)
         # Keep only the fact that the check passed, not the digits.
         return {"phone_last4": "verified", **verified_events(tracker, phone)}
+
+
+def locked_response(dispatcher: CollectingDispatcher, tracker: Tracker, phone: Optional[Text]) -> List[EventType]:
+    """After too many failed checks a person verifies the customer: hand over, but open one such ticket per
+    conversation and per record's phone within the window, so that failed guesses cannot flood the queue."""
+    keys = _failure_keys(tracker, phone)
+    with transaction() as session:
+        if any(count_recent(session, "verify-ticket", key, _window()) for _, key in keys):
+            logger.info("conversation %s: look-ups locked, a person was already asked to verify", tracker.sender_id)
+            dispatcher.utter_message(response="utter_lookups_still_locked")
+            return [SlotSet(LOCKED, True)]
+        for _, key in keys:
+            record_failure(session, "verify-ticket", key)
+    dispatcher.utter_message(response="utter_lookups_locked")
+    return [SlotSet(LOCKED, True), FollowupAction("action_handoff")]
 
 
 Message = Dict[Text, Any]  # keyword arguments of `dispatcher.utter_message`
 
 
-class FormResultAction(Action, ABC):
+class FormResultAction(ThreadedAction):
     """The action that runs when a form is complete: shows a record or files a request.
 
     `respond` works in one database transaction and returns the messages for the customer; they are sent only
@@ -206,6 +317,11 @@ class FormResultAction(Action, ABC):
     form: Text = ""
     refuse_when_locked = True  # look-ups and filings for this conversation stop after too many failed checks
     keep_slots = False
+    record_slot: Text = ""  # the slot naming the record shown (its phone's failed checks count too)
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        """The phone on the record in `record_slot`; None when there is none (or no record_slot)."""
+        return None
 
     @abstractmethod
     def name(self) -> Text:
@@ -219,11 +335,11 @@ class FormResultAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         done = [] if self.keep_slots else reset_slots(self.form)
-        if self.refuse_when_locked and is_locked(tracker):
-            # After too many failed identity checks a person verifies the customer: hand over.
-            dispatcher.utter_message(response="utter_lookups_locked")
-            return done + [FollowupAction("action_handoff")]
         try:
+            record_id = tracker.get_slot(self.record_slot) if self.record_slot else None
+            phone = self.record_phone(record_id) if record_id else None
+            if self.refuse_when_locked and is_locked(tracker, phone):
+                return done + locked_response(dispatcher, tracker, phone)
             with transaction() as session:
                 messages = self.respond(session, tracker)
         except SQLAlchemyError as error:

@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import (
     ActionExecuted,
     ConversationPaused,
@@ -26,16 +26,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.common import (
-    VERIFIED_PHONES,
+    ThreadedAction,
     channel_verified_phone,
     database_unavailable,
     is_locked,
     is_verified,
+    verified_phone_list,
 )
 from bot.actions.fallback import FALLBACK_INTENT, consecutive_misses
-from bot.handoff.hours import WorkingHours
+from bot.core.hours import WorkingHours
 from bot.handoff.sessions import agents_online
-from bot.handoff.summary import build_summary, wants_person_now
+from bot.core.escalation import wants_person_now
+from bot.handoff.summary import build_summary
 from bot.handoff.tickets import (
     TicketError,
     acknowledge,
@@ -86,7 +88,7 @@ def _previous_action(tracker: Tracker) -> Optional[Text]:
 
 
 def _customer_phone(tracker: Tracker) -> Optional[Text]:
-    verified = tracker.get_slot(VERIFIED_PHONES) or []
+    verified = verified_phone_list(tracker)
     return (verified[0] if verified else None) or channel_verified_phone(tracker) or tracker.get_slot("contact_phone")
 
 
@@ -99,7 +101,7 @@ def _customer_name(session: Any, tracker: Tracker, phone: Optional[Text]) -> Opt
     return str(name)[:100] if name else None
 
 
-class ActionHandoff(Action):
+class ActionHandoff(ThreadedAction):
     """Open (or find) the conversation's ticket, tell the customer where they stand, and pause the bot."""
 
     def name(self) -> Text:
@@ -108,7 +110,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        hours = WorkingHours.from_env()
+        hours = WorkingHours.configured()
         in_hours = hours.is_open()
         reason = handoff_reason(tracker)
         phone = _customer_phone(tracker)
@@ -150,7 +152,7 @@ def _resumed() -> List[EventType]:
     return [ConversationResumed(), _listen()]
 
 
-class ActionHandoffCancel(Action):
+class ActionHandoffCancel(ThreadedAction):
     """"不用了" while waiting: close the waiting ticket and give the conversation back to the bot."""
 
     def name(self) -> Text:
@@ -173,7 +175,7 @@ class ActionHandoffCancel(Action):
         return [_listen()]
 
 
-class ActionHandoffAcknowledge(Action):
+class ActionHandoffAcknowledge(ThreadedAction):
     """The first message while waiting: say it was received (and, out of hours, when we will answer)."""
 
     def name(self) -> Text:
@@ -199,7 +201,7 @@ class ActionHandoffAcknowledge(Action):
         return [_listen()]
 
 
-class ActionHandoffResume(Action):
+class ActionHandoffResume(ThreadedAction):
     """Run by the console when the agent closes the ticket: the bot is back and asks for a rating."""
 
     def name(self) -> Text:
@@ -233,7 +235,7 @@ def parse_rating(value: Any) -> Optional[int]:
     return None
 
 
-class ActionRateService(Action):
+class ActionRateService(ThreadedAction):
     """Store the customer's 1–5 rating on the ticket an agent just closed."""
 
     def name(self) -> Text:

@@ -83,6 +83,11 @@ def order_details(order: Order) -> Dict[Text, Text]:
 class ActionShowOrderStatus(FormResultAction):
     form = "order_status_form"
 
+    record_slot = "order_id"
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        return order_phone(record_id)
+
     def name(self) -> Text:
         return "action_show_order_status"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.common import (
+    ThreadedAction,
     FormResultAction,
     GuardedFormValidation,
     Message,
@@ -95,7 +96,7 @@ class ValidateRepairRequestForm(GuardedFormValidation):
         return {"contact_phone": phone, **verified_events(tracker, phone)}
 
 
-class ActionAskRepairConfirmed(Action):
+class ActionAskRepairConfirmed(ThreadedAction):
     """The confirmation question, with the details the customer is confirming."""
 
     def name(self) -> Text:

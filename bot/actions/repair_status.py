@@ -64,6 +64,11 @@ def repair_details(repair: Repair) -> Dict[Text, Text]:
 class ActionShowRepairStatus(FormResultAction):
     form = "repair_status_form"
 
+    record_slot = "repair_id"
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        return repair_phone(record_id)
+
     def name(self) -> Text:
         return "action_show_repair_status"
 

@@ -102,6 +102,11 @@ def ineligible_message(order: Order, decision: ReturnDecision) -> Message:
 class ActionSubmitReturn(FormResultAction):
     form = "return_form"
 
+    record_slot = "order_id"
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        return order_phone(record_id)
+
     def name(self) -> Text:
         return "action_submit_return"
 

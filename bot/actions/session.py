@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import (
     ActionExecuted,
     ConversationPaused,
@@ -21,14 +21,16 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.handoff.tickets import has_open_ticket
+from bot.actions.common import ThreadedAction
+
+from bot.store.handoffs import has_open_ticket
 
 logger = logging.getLogger(__name__)
 
 _NOT_CARRIED = {"requested_slot", "session_started_metadata"}
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(ThreadedAction):
     """Rasa's session start (slots carried over, as `session_config` asks), paused again during a hand-off."""
 
     def name(self) -> Text:
@@ -48,7 +50,7 @@ class ActionSessionStart(Action):
         return events
 
 
-class ActionRestart(Action):
+class ActionRestart(ThreadedAction):
     """`/restart` starts over, except during a hand-off: then the agent keeps the conversation."""
 
     def name(self) -> Text:

@@ -4,17 +4,19 @@ outside a reply (an agent's answers, hand-off notices), since a REST client cann
     POST /webhooks/rest/webhook       {"sender": "...", "message": "...", "metadata": {...}} → replies
     GET  /webhooks/rest/outbox?sender=...&after=<last id>  → {"messages": [{"id": …, "text": …}, …]}
 
-With REST_CHANNEL_TOKEN set, both need `Authorization: Bearer <token>` (for a back end integrating the bot);
-without it the channel is open, for local use and tests.
+Both need `Authorization: Bearer <REST_CHANNEL_TOKEN>` (a back end integrating the bot). Only in development mode
+(TP_DEV_MODE=1, which `make run` sets when no token is configured) do clients on this machine (loopback) go
+without it. A sender names the back end's own conversation; another channel's ids (`tg-`, `wx-`, `web-`) are
+refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import json
 import logging
-import os
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import (
@@ -29,17 +31,18 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import rasa_speedups
-from bot.channels import delivery
-from bot.channels.identity import VERIFIED_PHONE
-from bot.handoff.gate import handle_message
+from bot.core import delivery
+from bot.core.adapter import ChannelAdapter
+from bot.core.identity import valid_rest_sender
+from bot.core.settings import settings
 from bot.store.db import transaction
 from bot.store.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-MAX_SENDER_LENGTH = 255
 OUTBOX_PAGE = 100
+MAX_OUTBOX_ID = 2**63 - 1
+MAX_BODY_BYTES = 64 * 1024  # a message is at most TP_MAX_MESSAGE_LENGTH characters; metadata is small
 
 
 def _store(recipient_id: Text, message: Dict[Text, Any]) -> None:
@@ -92,8 +95,8 @@ class RestDelivery(delivery.Delivery):
         return OutboxOutput()
 
 
-class RestChannel(RestInput):
-    """Rasa's REST channel with the hand-off gate in front of the bot and an outbox for pushed messages."""
+class RestChannel(ChannelAdapter, RestInput):
+    """Rasa's REST webhook through the channel adapter, with an outbox for pushed messages."""
 
     @classmethod
     def name(cls) -> Text:
@@ -105,10 +108,11 @@ class RestChannel(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Any]) -> Blueprint:
         delivery.register(RestDelivery())
         webhook = Blueprint("tp_rest_webhook", __name__)
-
-        @webhook.listener("after_server_start")  # after Rasa's own start-up listener has loaded the model
-        async def model_loaded(app: Any, loop: Any) -> None:
-            rasa_speedups.freeze_loaded_objects()
+        if not settings().rest_channel_token:
+            if settings().tp_dev_mode:
+                logger.warning("rest: development mode: open to clients on this machine without a token")
+            else:
+                logger.warning("rest: closed (set REST_CHANNEL_TOKEN, or TP_DEV_MODE=1 for local development)")
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -116,43 +120,33 @@ class RestChannel(RestInput):
 
         @webhook.middleware("request")
         async def authenticate(request: Request) -> Optional[HTTPResponse]:
-            token = os.environ.get("REST_CHANNEL_TOKEN", "")
-            if not token or request.path.rstrip("/").endswith("/rest"):  # the health check stays open
+            if request.path.rstrip("/").endswith("/rest"):  # the health check stays open
                 return None
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                logger.warning("rest: rejected a request without the channel token from %s", request.ip)
-                return response.json({"error": "unauthorized"}, status=401)
-            return None
+            if _authorized(request):
+                return None
+            logger.warning("rest: rejected a request without the channel token from %s", request.ip)
+            return response.json({"error": "unauthorized"}, status=401)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            body = request.json if isinstance(request.json, dict) else None
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.json({"error": f"the body is larger than {MAX_BODY_BYTES} bytes"}, status=413)
+            body = _json_object(request)
             problem = _invalid(body)
             if problem:
                 logger.warning("rest: rejected a request: %s", problem)
                 return response.json({"error": problem}, status=400)
             collector = CollectingOutputChannel()
-            metadata = {k: v for k, v in (body.get("metadata") or {}).items() if k != VERIFIED_PHONE} or None
-            message = UserMessage(str(body["message"]), collector, str(body["sender"]),
-                                  input_channel=self.name(), metadata=metadata)
-            try:
-                await handle_message(request.app.ctx.agent, on_new_message, message)
-            except Exception:  # noqa: BLE001 - the client gets an error, the operator the trace
-                logger.exception("rest: failed to handle a message from %s", message.sender_id)
-                return response.json({"error": "the message could not be handled", "messages": collector.messages},
-                                     status=500)
+            await self.take(request.app.ctx.agent, on_new_message, body["sender"], body["message"], collector,
+                            metadata=body.get("metadata"))
             return response.json(collector.messages)
 
         @webhook.route("/outbox", methods=["GET"])
         async def outbox(request: Request) -> HTTPResponse:
-            sender = request.args.get("sender")
-            try:
-                after = int(request.args.get("after", "0"))
-            except ValueError:
-                after = -1
-            if not sender or len(sender) > MAX_SENDER_LENGTH or after < 0:
-                return response.json({"error": "sender and a non-negative integer 'after' are needed"}, status=400)
+            sender, after = request.args.get("sender"), _outbox_position(request.args.get("after", "0"))
+            if not valid_rest_sender(sender) or after is None:
+                return response.json({"error": "a REST sender and an integer 'after' between 0 and 2^63-1 are "
+                                               "needed"}, status=400)
             try:
                 messages = await asyncio.to_thread(_fetch, sender, after)
             except SQLAlchemyError as error:
@@ -163,15 +157,46 @@ class RestChannel(RestInput):
         return webhook
 
 
+def _authorized(request: Request) -> bool:
+    token = settings().rest_channel_token
+    if token:
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    return settings().tp_dev_mode and _loopback(request.remote_addr or request.ip)  # behind a proxy: the client
+
+
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _json_object(request: Request) -> Optional[Dict[Text, Any]]:
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _outbox_position(text: Optional[str]) -> Optional[int]:
+    try:
+        after = int(text or "0")
+    except ValueError:
+        return None
+    return after if 0 <= after <= MAX_OUTBOX_ID else None
+
+
 def _invalid(body: Optional[Dict[Text, Any]]) -> Optional[Text]:
     if body is None:
         return "the body must be a JSON object"
     sender, text = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_LENGTH:
-        return "'sender' must be a non-empty string of at most 255 characters"
-    if not isinstance(text, str):
-        return "'message' must be a string"
+    if not valid_rest_sender(sender):
+        return ("'sender' must be 1-128 letters, digits or _.:@- and not another channel's conversation id "
+                "(tg-, wx-, web-)")
+    if not isinstance(text, str) or not text.strip():
+        return "'message' must be a non-empty string"
     if body.get("metadata") is not None and not isinstance(body.get("metadata"), dict):
         return "'metadata' must be an object"
     return None
-

@@ -2,8 +2,8 @@
 
     POST /webhooks/telegram/webhook   Telegram's updates; X-Telegram-Bot-Api-Secret-Token must match
 
-Configuration (credentials.yml, from the environment): TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN, and
-TELEGRAM_API_URL (default https://api.telegram.org; tests point it at a local fake Bot API server).
+Configuration (bot.core.settings): TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN, and TELEGRAM_API_URL (default
+https://api.telegram.org; tests point it at a local fake Bot API server). Conversations are `tg-<chat id>`.
 `python -m bot.channels.telegram set-webhook|poll` registers the webhook, or feeds the webhook from
 getUpdates for local development without a public URL.
 """
@@ -13,20 +13,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.channels import delivery
-from bot.channels.dedup import first_time, forget_old
-from bot.handoff.gate import handle_message
+from bot.core import delivery
+from bot.core.adapter import ChannelAdapter, Outcome
+from bot.core.identity import conversation_id, platform_id
+from bot.core.settings import settings
+from bot.store.updates import forget_old
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_MESSAGE = 4096  # characters per Telegram message
 MAX_CALLBACK_DATA = 64  # bytes
-SENDER_PREFIX = "tg-"
+MAX_BODY_BYTES = 256 * 1024  # an update with a 4096-character message is far smaller
 NOT_TEXT = "抱歉，我目前只能处理文字消息。请用文字描述您的问题，我来帮您处理。"
 EDITED = "已收到您修改后的消息。为避免误会，如需更正，请直接发送一条新消息。"
 
@@ -97,7 +100,7 @@ class TelegramOutput(OutputChannel):
 
     @staticmethod
     def chat_id(recipient_id: Text) -> Text:
-        return recipient_id[len(SENDER_PREFIX):] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
+        return platform_id("telegram", recipient_id)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_message(text):
@@ -126,7 +129,7 @@ class TelegramDelivery(delivery.Delivery):
         return self._channel.output(strict=True)
 
 
-class TelegramChannel(InputChannel):
+class TelegramChannel(ChannelAdapter):
     @classmethod
     def name(cls) -> Text:
         return "telegram"
@@ -140,9 +143,11 @@ class TelegramChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramChannel":
-        credentials = credentials or {}
-        return cls(str(credentials.get("token") or "").strip(), str(credentials.get("secret_token") or "").strip(),
-                   str(credentials.get("api_url") or "").strip())
+        """From the settings; credentials.yml may override them (`token`, `secret_token`, `api_url`)."""
+        credentials, config = credentials or {}, settings()
+        return cls(str(credentials.get("token") or config.telegram_token).strip(),
+                   str(credentials.get("secret_token") or config.telegram_secret_token).strip(),
+                   str(credentials.get("api_url") or config.telegram_api_url).strip())
 
     @property
     def enabled(self) -> bool:
@@ -185,53 +190,76 @@ class TelegramChannel(InputChannel):
             if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), self.secret_token.encode()):
                 logger.warning("telegram: rejected a request without the right secret token from %s", request.ip)
                 return response.json({"error": "forbidden"}, status=403)
-            if not isinstance(request.json, dict) or "update_id" not in request.json or self.bot is None:
-                return response.json({"error": "not a Telegram update"}, status=400)
-            update = Update.de_json(request.json, self.bot)
-            if not await asyncio.to_thread(first_time, self.name(), str(update.update_id)):
-                return response.json({"ok": True})  # a retry of an update already handled
-            await self._handle(update, on_new_message, request.app.ctx.agent)
+            if self.bot is None:
+                return response.json({"error": "starting up, retry"}, status=503)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.json({"error": "update too large"}, status=413)
+            update, problem = _parse_update(request.body, self.bot)
+            if update is None:
+                logger.warning("telegram: rejected a malformed update: %s", problem)
+                return response.json({"error": problem}, status=400)
+            outcome = await self._handle(update, on_new_message, request.app.ctx.agent)
+            if outcome is Outcome.IN_PROGRESS:  # Telegram retries later, when the first delivery is done
+                return response.json({"error": "this update is being handled"}, status=503)
+            if outcome is Outcome.FAILED:  # the customer got an apology; Telegram's retry will be handled
+                return response.json({"error": "the update could not be handled"}, status=503)
             return response.json({"ok": True})
 
         return telegram
 
-    async def _handle(self, update: Update, on_new_message: Callable, agent: Any) -> None:
-        output = self.output()
+    async def _handle(self, update: Update, on_new_message: Callable, agent: Any) -> Outcome:
+        output, key = self.output(), str(update.update_id)
         if update.callback_query is not None:
             query = update.callback_query
             await self._answer_callback(query.id)
             if query.message is None or not query.data:
-                return
+                return Outcome.HANDLED
             title = _button_title(query.message, query.data)
             text = self.payloads.payload(query.data, title)
-            await self._to_bot(on_new_message, agent, output, query.message.chat.id, text, query.from_user)
-            return
+            return await self._to_bot(on_new_message, agent, output, query.message.chat.id, text, query.from_user,
+                                      key)
         if update.edited_message is not None:
-            await self._reply(output, update.edited_message.chat.id, EDITED)
-            return
+            return await self.note(output, conversation_id("telegram", update.edited_message.chat.id), EDITED, key)
         message = update.message
         if message is None:
-            return  # channel posts, polls, …: nothing for customer service
+            return Outcome.HANDLED  # channel posts, polls, …: nothing for customer service
         if not message.text:
-            await self._reply(output, message.chat.id, NOT_TEXT)
-            return
+            return await self.note(output, conversation_id("telegram", message.chat.id), NOT_TEXT, key)
         text = "/greet" if message.text.split("@")[0] == "/start" else message.text
-        await self._to_bot(on_new_message, agent, output, message.chat.id, text, message.from_user)
+        return await self._to_bot(on_new_message, agent, output, message.chat.id, text, message.from_user, key)
 
     async def _to_bot(self, on_new_message: Callable, agent: Any, output: OutputChannel, chat_id: int, text: str,
-                      user: Any) -> None:
+                      user: Any, key: str) -> Outcome:
         metadata = {"customer_name": user.full_name} if user is not None else None
-        message = UserMessage(text, output, f"{SENDER_PREFIX}{chat_id}", input_channel=self.name(), metadata=metadata)
-        await handle_message(agent, on_new_message, message)
-
-    async def _reply(self, output: TelegramOutput, chat_id: int, text: str) -> None:
-        await output.send_text_message(f"{SENDER_PREFIX}{chat_id}", text)
+        return await self.take(agent, on_new_message, conversation_id("telegram", chat_id), text, output,
+                               metadata=metadata, update_key=key)
 
     async def _answer_callback(self, query_id: str) -> None:
         try:
             await self.bot.answer_callback_query(query_id)  # stops the button's loading spinner
         except TelegramError as error:
             logger.warning("telegram: cannot answer callback query %s: %s", query_id, error)
+
+
+def _parse_update(body: bytes, bot: Bot) -> "tuple[Optional[Update], str]":
+    """The update, or None and why it is not one (bad JSON, no update_id, a message without a chat, …)."""
+    try:
+        data = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None, "the body is not JSON"
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) or isinstance(data["update_id"], bool):
+        return None, "not a Telegram update (an integer update_id is needed)"
+    try:
+        update = Update.de_json(data, bot)
+    except Exception as error:  # noqa: BLE001 - python-telegram-bot raises many kinds on bad shapes
+        return None, f"not a Telegram update ({type(error).__name__})"
+    for message in (update.message, update.edited_message,
+                    update.callback_query.message if update.callback_query else None):
+        if message is not None and getattr(message, "chat", None) is None:
+            return None, "a message without a chat"
+    if update.callback_query is not None and update.callback_query.from_user is None:
+        return None, "a button press without a user"
+    return update, ""
 
 
 def _button_title(message: Any, data: str) -> Optional[str]:
@@ -270,7 +298,6 @@ async def _poll(bot: Bot, webhook: str, secret: str) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     import argparse
-    import os
 
     parser = argparse.ArgumentParser(prog="python -m bot.channels.telegram",
                                      description="Register the Telegram webhook, or poll for local development.")
@@ -278,11 +305,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     register = commands.add_parser("set-webhook", help="tell Telegram where to post updates")
     register.add_argument("url", help="public HTTPS URL of /webhooks/telegram/webhook")
     poll = commands.add_parser("poll", help="fetch updates with getUpdates and post them to the local webhook")
-    poll.add_argument("--webhook", default=f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
-                                           "/webhooks/telegram/webhook")
+    poll.add_argument("--webhook", default=f"http://127.0.0.1:{settings().rasa_port}/webhooks/telegram/webhook")
     args = parser.parse_args(argv)
-    channel = TelegramChannel(os.environ.get("TELEGRAM_TOKEN", ""), os.environ.get("TELEGRAM_SECRET_TOKEN", ""),
-                              os.environ.get("TELEGRAM_API_URL", ""))
+    channel = TelegramChannel.from_credentials(None)
     if not channel.enabled:
         print("telegram: set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN first")
         return 2

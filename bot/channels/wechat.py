@@ -3,9 +3,9 @@
     GET  /webhooks/wechat/webhook   URL verification: signature checked, `echostr` echoed
     POST /webhooks/wechat/webhook   messages and events
 
-Configuration (credentials.yml, from the environment): WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET,
-WECHAT_AES_KEY (the EncodingAESKey, for safe mode), WECHAT_API_URL (default https://api.weixin.qq.com/cgi-bin/;
-tests point it at a local fake), WECHAT_REPLY_BUDGET (seconds, default 4).
+Configuration (bot.core.settings): WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_AES_KEY (the
+EncodingAESKey, for safe mode), WECHAT_API_URL (default https://api.weixin.qq.com/cgi-bin/; tests point it at a
+local fake), WECHAT_REPLY_BUDGET (seconds, default 4). Conversations are `wx-<openid>`.
 
 WeChat waits 5 seconds for an answer and then retries, three times. Each message is taken in once (MsgId, or
 FromUserName + CreateTime for events, recorded in the database). When the bot answers within the budget the
@@ -21,7 +21,7 @@ import re
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -37,16 +37,18 @@ from wechatpy.replies import TextReply
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.utils import check_signature
 
-from bot.channels import delivery
-from bot.channels.dedup import first_time, forget_old
-from bot.handoff.gate import handle_message
-from bot.handoff.tickets import has_open_ticket
+from bot.core import delivery
+from bot.core.adapter import ChannelAdapter, Outcome
+from bot.core.identity import conversation_id, platform_id
+from bot.core.settings import settings
+from bot.store.handoffs import has_open_ticket
+from bot.store.updates import forget_old
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.weixin.qq.com/cgi-bin/"
 MAX_CLOCK_SKEW = 300  # seconds: older (or future) signed requests are replays
-SENDER_PREFIX = "wx-"
+MAX_BODY_BYTES = 64 * 1024  # WeChat's texts are at most 2048 bytes; the XML around them is small
 SUCCESS = "success"  # what WeChat expects when there is no passive reply
 ASK_TO_TYPE = "抱歉，没有听清您的语音。请用文字描述您的问题，我来帮您处理。"
 NOT_TEXT = {"image": "图片", "video": "视频", "shortvideo": "视频", "location": "位置", "link": "链接"}
@@ -105,9 +107,7 @@ class _Client(WeChatClient):
 
 def _session_storage() -> Any:
     """Redis (REDIS_URL) so that several processes share one access token; else this process's memory."""
-    import os
-
-    url = os.environ.get("REDIS_URL")
+    url = settings().redis_url
     if not url:
         return MemoryStorage()
     import redis
@@ -132,7 +132,7 @@ class WeChatOutput(OutputChannel):
 
     @staticmethod
     def openid(recipient_id: Text) -> Text:
-        return recipient_id[len(SENDER_PREFIX):] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
+        return platform_id("wechat", recipient_id)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._emit(recipient_id, text)
@@ -175,7 +175,7 @@ class WeChatDelivery(delivery.Delivery):
         return WeChatOutput(self._channel.client, pushing=True, strict=True)
 
 
-class WeChatChannel(InputChannel):
+class WeChatChannel(ChannelAdapter):
     @classmethod
     def name(cls) -> Text:
         return "wechat"
@@ -191,10 +191,13 @@ class WeChatChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatChannel":
-        credentials = {key: str(value or "").strip() for key, value in (credentials or {}).items()}
-        budget = credentials.get("reply_budget") or "4"
-        return cls(credentials.get("token", ""), credentials.get("app_id", ""), credentials.get("app_secret", ""),
-                   credentials.get("aes_key", ""), credentials.get("api_url", ""), float(budget))
+        """From the settings; credentials.yml may override them (`token`, `app_id`, … as in __init__)."""
+        given = {key: str(value or "").strip() for key, value in (credentials or {}).items()}
+        config = settings()
+        return cls(given.get("token") or config.wechat_token, given.get("app_id") or config.wechat_app_id,
+                   given.get("app_secret") or config.wechat_app_secret, given.get("aes_key") or config.wechat_aes_key,
+                   given.get("api_url") or config.wechat_api_url,
+                   float(given.get("reply_budget") or config.wechat_reply_budget))
 
     @property
     def enabled(self) -> bool:
@@ -225,6 +228,9 @@ class WeChatChannel(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             args = request.args
             timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                logger.warning("wechat: rejected a request of %d bytes from %s", len(request.body), request.ip)
+                return response.text("request too large", status=413)
             xml = self._plain_xml(request.body, args)
             if xml is None:
                 logger.warning("wechat: rejected a request with a bad signature or timestamp from %s", request.ip)
@@ -234,9 +240,8 @@ class WeChatChannel(InputChannel):
             except Exception:  # noqa: BLE001 - malformed XML from a correctly signed sender: say so, do nothing
                 logger.warning("wechat: a signed request carried no readable message")
                 return response.text("bad request", status=400)
-            key = _dedup_key(message)
-            if not await asyncio.to_thread(first_time, self.name(), key):
-                return response.text(SUCCESS)  # a retry: the first delivery is answered (or being answered)
+            if not getattr(message, "source", None):
+                return response.text("bad request: no sender", status=400)
             reply = await self._answer_in_time(message, on_new_message, request.app.ctx.agent)
             if not reply:
                 return response.text(SUCCESS)
@@ -260,7 +265,10 @@ class WeChatChannel(InputChannel):
                 return None
             try:
                 return self.crypto.decrypt_message(body, args.get("msg_signature", ""), timestamp, nonce)
-            except (InvalidSignatureException, InvalidAppIdException, ValueError):
+            except (InvalidSignatureException, InvalidAppIdException):
+                return None
+            except Exception as error:  # noqa: BLE001 - truncated, empty or foreign bodies fail in many ways
+                logger.warning("wechat: an encrypted request could not be read: %s", type(error).__name__)
                 return None
         if not valid_signature(self.token, args.get("signature", ""), timestamp, nonce):
             return None
@@ -269,7 +277,7 @@ class WeChatChannel(InputChannel):
     async def _answer_in_time(self, message: Any, on_new_message: Callable, agent: Any) -> Optional[str]:
         """The bot's answer if it is ready within the budget; otherwise None, and the answer is pushed later."""
         output = WeChatOutput(self.client)
-        sender = f"{SENDER_PREFIX}{message.source}"
+        sender = conversation_id("wechat", message.source)
         task = asyncio.create_task(self._process(message, sender, output, on_new_message, agent))
         self._tasks.add(task)  # keep a reference: the task may outlive this request
         task.add_done_callback(self._tasks.discard)
@@ -283,19 +291,24 @@ class WeChatChannel(InputChannel):
         return "\n\n".join(output.pending) or None
 
     async def _process(self, message: Any, sender: str, output: WeChatOutput, on_new_message: Callable,
-                       agent: Any) -> None:
+                       agent: Any) -> Outcome:
+        key = _dedup_key(message)
         try:
             text = await self._text_for_bot(message, sender, output, agent)
-            if text is not None:
-                metadata = {"wechat_msg_type": message.type}
-                await handle_message(agent, on_new_message,
-                                     UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata))
-        except Exception:  # noqa: BLE001 - the operator gets the trace; the customer is not left with an error
-            logger.exception("wechat: failed to handle a message from %s", sender)
+        except Exception as error:  # noqa: BLE001 - the customer is never left without an answer
+            logger.error("wechat: message from %s not read: %s: %s", sender, type(error).__name__, error)
+            text = None
+        if isinstance(text, Outcome):
+            return text
+        if text is None:
+            return Outcome.HANDLED
+        return await self.take(agent, on_new_message, sender, text, output,
+                               metadata={"wechat_msg_type": message.type}, update_key=key)
 
-    async def _text_for_bot(self, message: Any, sender: str, output: WeChatOutput, agent: Any) -> Optional[str]:
-        """What to pass to the bot for this message or event; None when the channel answered it itself."""
-        kind = message.type
+    async def _text_for_bot(self, message: Any, sender: str, output: WeChatOutput, agent: Any) -> Any:
+        """What to pass to the bot for this message or event; else the outcome of the channel's own answer, or
+        None when there is nothing to say."""
+        kind, key = message.type, _dedup_key(message)
         if kind == "text":
             if not _OPTION.fullmatch(message.content or ""):
                 return message.content
@@ -304,13 +317,15 @@ class WeChatChannel(InputChannel):
         if kind == "voice":
             if getattr(message, "recognition", None):
                 return message.recognition
-            await output.send_text_message(sender, ASK_TO_TYPE)
-            return None
+            return await self.note(output, sender, ASK_TO_TYPE, key)
         if kind in NOT_TEXT:
             in_handoff = await asyncio.to_thread(has_open_ticket, sender, False)
             agent_note = "；客服也会看到您发送的内容" if in_handoff else ""
-            await output.send_text_message(sender, NOT_TEXT_REPLY.format(kind=NOT_TEXT[kind], agent=agent_note))
-            return f"[{NOT_TEXT[kind]}] {_describe(message)}" if in_handoff else None
+            reply = NOT_TEXT_REPLY.format(kind=NOT_TEXT[kind], agent=agent_note)
+            if not in_handoff:
+                return await self.note(output, sender, reply, key)
+            await output.send_text_message(sender, reply)
+            return f"[{NOT_TEXT[kind]}] {_describe(message)}"
         if kind == "event":
             event = getattr(message, "event", "")
             if event == "subscribe":

@@ -3,8 +3,10 @@
 - Rasa 3.6's `SocketIOInput` calls `sio.enter_room` without `await`; with python-socketio 5.x the customer never
   joins the room of their session, and with `session_persistence` every reply is silently lost
   (RasaHQ/rasa#13027). Here it is awaited.
-- The session id lives in the browser (localStorage), so a reload continues the conversation: on
-  `session_request` the widget gets the conversation so far (`history` event) and whether a person is serving it.
+- The server mints the conversation (`web-<random>`) and a signed session token (bot.core.identity) that the
+  browser keeps (localStorage), so a reload continues the conversation: on `session_request` with a valid token
+  the widget gets the conversation so far (`history` event) and whether a person is serving it. A forged,
+  foreign or expired token, or a bare id, gets a new conversation: never someone else's history.
 - The hand-off gate is in front of the bot, and agents' messages and hand-off changes reach the widget
   (`bot_uttered` with `agent`, `handoff` events).
 - With several replicas (REDIS_URL set) the Socket.IO server publishes through Redis (`AsyncRedisManager`): a
@@ -18,9 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import re
-import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -33,24 +32,30 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels import delivery
-from bot.channels.identity import VERIFIED_PHONE, InvalidIdentity, verified_phone
-from bot.handoff.gate import handle_message
-from bot.handoff.live import AGENT_MESSAGE
-from bot.handoff.tickets import open_ticket_for
+from bot.core import delivery
+from bot.core.adapter import ChannelAdapter
+from bot.core.delivery import AGENT_MESSAGE
+from bot.core.identity import (
+    VERIFIED_PHONE,
+    InvalidIdentity,
+    issue_session,
+    session_conversation,
+    verified_phone,
+)
+from bot.core.settings import settings
 from bot.store.db import transaction
+from bot.store.handoffs import open_ticket_for
+from bot.store.secrets import server_secret
 
 logger = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).with_name("widget_assets")
 FILES = {"widget.js": "application/javascript", "widget.css": "text/css",
          "vendor/socket.io.min.js": "application/javascript", "demo": "text/html"}
-_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 HISTORY_LIMIT = 100
 INVALID_IDENTITY = "您的登录状态已失效，请刷新页面或重新登录后再试。"
-MAX_MESSAGE = 2000
-TOO_LONG = f"消息太长了，请精简到 {MAX_MESSAGE} 字以内再发送。"
-BUSY = "抱歉，系统暂时繁忙，请稍后再试，或发送“转人工”。"
+SESSION_SECRET = "widget_session"  # the name of the generated key in the database (bot.store.secrets)
+MAX_SOCKET_PAYLOAD = 1_000_000  # bytes per Socket.IO packet (a long-polling batch of many messages included)
 
 
 def history_messages(events: List[Any]) -> List[Dict[str, Any]]:
@@ -101,7 +106,7 @@ class WidgetDelivery(delivery.Delivery):
         await self._sio.emit("handoff", {"state": state, "agent": agent_name}, room=recipient_id)
 
 
-class WidgetChannel(SocketIOInput):
+class WidgetChannel(ChannelAdapter, SocketIOInput):
     """`socketio` in credentials.yml terms; session persistence is always on (the widget relies on it)."""
 
     @classmethod
@@ -117,9 +122,9 @@ class WidgetChannel(SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
-        origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "*").strip() or "*"
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*" if origins == "*" else origins.split(","),
-                          client_manager=_client_manager())
+        origins = settings().widget_origins
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*" if origins == ["*"] else origins,
+                          client_manager=_client_manager(), max_http_buffer_size=MAX_SOCKET_PAYLOAD)
         widget = _WidgetBlueprint(sio, self.socketio_path, "tp_widget", __name__)
         self.sio = sio
         delivery.register(WidgetDelivery(sio, self.bot_message_evt))
@@ -140,47 +145,41 @@ class WidgetChannel(SocketIOInput):
 
         @sio.on("session_request")
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            requested = (data or {}).get("session_id")
-            session_id = requested if isinstance(requested, str) and _SESSION_ID.fullmatch(requested) \
-                else uuid.uuid4().hex
-            await sio.enter_room(sid, session_id)  # awaited: the fix for RasaHQ/rasa#13027
-            await sio.emit("session_confirm", session_id, room=sid)
-            await self._send_history(sio, sid, session_id)
+            token = (data or {}).get("session_token") if isinstance(data, dict) else None
+            conversation = session_conversation(token, self._key, settings().widget_session_days * 86400)
+            if token and conversation is None:
+                logger.info("widget: a session token was forged, foreign or expired; starting a new conversation")
+            conversation, token = issue_session(self._key, conversation)  # renewed: the expiry slides
+            await sio.enter_room(sid, conversation)  # awaited: the fix for RasaHQ/rasa#13027
+            await sio.emit("session_confirm", {"session_id": conversation, "session_token": token}, room=sid)
+            await self._send_history(sio, sid, conversation)
 
         @sio.on(self.user_message_evt)
         async def user_message(sid: Text, data: Dict) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str) \
-                    or data.get("session_id") not in sio.rooms(sid):
-                # Only the session this connection asked for (session_request): no writing into others' chats.
+                    or not isinstance(data.get("session_id"), str) or data["session_id"] not in sio.rooms(sid):
+                # Only the conversation this connection was given (session_request): no writing into others'.
                 logger.warning("widget: ignored a message without text or for a session not joined, from %s", sid)
                 return
+            conversation = data["session_id"]
             output = WidgetOutput(sio, self.bot_message_evt)
-            if len(data["message"]) > MAX_MESSAGE:
-                await output.send_text_message(data["session_id"], TOO_LONG)
-                return
-            metadata = {k: v for k, v in (data.get("metadata") or {}).items() if k != VERIFIED_PHONE} \
-                if isinstance(data.get("metadata"), dict) else {}
+            vouched = {}
             if data.get("identity"):
-                phone = _checked_identity(data["identity"])
+                phone = _checked_identity(data["identity"], conversation)
                 if phone is None:
-                    await output.send_text_message(data["session_id"], INVALID_IDENTITY)
+                    await output.send_text_message(conversation, INVALID_IDENTITY)
                     return
-                metadata[VERIFIED_PHONE] = phone
-            message = UserMessage(data["message"], output, data["session_id"], input_channel=self.name(),
-                                  metadata=metadata or None)
-            try:
-                await handle_message(self._agent, on_new_message, message)
-            except Exception:  # noqa: BLE001 - the operator gets the trace, the customer a polite word
-                logger.exception("widget: failed to handle a message for %s", data["session_id"])
-                await output.send_text_message(data["session_id"], BUSY)
-                return
-            state = await asyncio.to_thread(_handoff_state, data["session_id"])
+                vouched[VERIFIED_PHONE] = phone
+            await self.take(self._agent, on_new_message, conversation, data["message"], output,
+                            metadata=data.get("metadata"), vouched=vouched)
+            state = await asyncio.to_thread(_handoff_state, conversation)
             if state is not None:  # e.g. this message asked for a person: show it in the widget's status line
-                await sio.emit("handoff", state, room=data["session_id"])
+                await sio.emit("handoff", state, room=conversation)
 
         @widget.listener("after_server_start")
         async def remember_agent(app: Any, loop: Any) -> None:
             self._agent = app.ctx.agent
+            self._key = settings().widget_session_secret or await asyncio.to_thread(server_secret, SESSION_SECRET)
 
         return widget
 
@@ -192,21 +191,21 @@ class WidgetChannel(SocketIOInput):
 
 def _client_manager() -> Optional[AsyncRedisManager]:
     """Redis pub/sub between replicas when REDIS_URL is set; None keeps python-socketio's in-process manager."""
-    url = os.environ.get("REDIS_URL", "").strip()
+    url = settings().redis_url.strip()
     if not url:
         return None
     logger.info("widget: Socket.IO messages are shared between replicas through Redis (REDIS_URL)")
     return AsyncRedisManager(url)
 
 
-def _checked_identity(token: Any) -> Optional[Text]:
+def _checked_identity(token: Any, conversation: Text) -> Optional[Text]:
     """The phone a signed identity vouches for (WIDGET_IDENTITY_SECRET), or None: the message is rejected."""
-    secret = os.environ.get("WIDGET_IDENTITY_SECRET", "")
+    secret = settings().widget_identity_secret
     if not secret:
         logger.error("widget: a page sent a signed identity but WIDGET_IDENTITY_SECRET is not set")
         return None
     try:
-        return verified_phone(str(token), secret)
+        return verified_phone(str(token), secret, conversation=conversation)
     except InvalidIdentity as error:
         logger.warning("widget: rejected a signed identity: %s", error)
         return None

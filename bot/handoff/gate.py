@@ -15,7 +15,7 @@ from rasa.shared.core.events import UserUttered
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.live import resume_if_orphaned, run_action
-from bot.handoff.tickets import OPEN_STATUSES, latest_ticket_for
+from bot.store.handoffs import OPEN_STATUSES, latest_ticket_for
 from bot.store.db import transaction
 from bot.store.models import HandoffTicket
 

@@ -14,12 +14,13 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import BotUttered
 
-from bot.channels.delivery import output_channel_for
-from bot.handoff.tickets import has_open_ticket
+from bot.core.delivery import AGENT_MESSAGE, output_channel_for
+
+__all__ = ["AGENT_MESSAGE", "DeliveryFailed", "post_message", "say", "resume_if_orphaned", "run_action"]
+from bot.store.handoffs import has_open_ticket
 
 logger = logging.getLogger(__name__)
 
-AGENT_MESSAGE = "handoff_agent"  # BotUttered metadata key: the display name of the agent who wrote it
 
 
 class DeliveryFailed(RuntimeError):

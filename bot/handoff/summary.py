@@ -1,27 +1,13 @@
-"""What an agent needs at a glance when taking over a conversation, and when to hand over at once."""
+"""What an agent needs at a glance when taking over a conversation."""
 
 from __future__ import annotations
 
-import os
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, List
 
 from bot.identifiers import find_identifiers, mask_phone
 
-DEFAULT_KEYWORDS = ("12315", "律师", "起诉", "媒体曝光", "消协")
 LAST_MESSAGES = 6
 _PRIVATE_SLOTS = {"phone_last4", "verified_phones", "verification_failures", "requested_slot"}
-
-
-def transfer_keywords() -> List[str]:
-    """HANDOFF_KEYWORDS (comma-separated) or the defaults: messages with these go to a person at once."""
-    configured = os.environ.get("HANDOFF_KEYWORDS")
-    words = configured.split(",") if configured is not None else DEFAULT_KEYWORDS
-    return [word.strip() for word in words if word.strip()]
-
-
-def wants_person_now(text: Optional[str], keywords: Optional[Iterable[str]] = None) -> bool:
-    text = text or ""
-    return any(word in text for word in (transfer_keywords() if keywords is None else keywords))
 
 
 def _masked(kind: str, value: str) -> str:

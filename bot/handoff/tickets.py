@@ -9,21 +9,18 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.store.db import transaction
+from bot.core.settings import settings
+from bot.store.handoffs import OPEN_STATUSES as OPEN_STATUSES  # noqa: F401 - the queue's open statuses
+from bot.store.handoffs import open_ticket_for
 from bot.store.models import HandoffTicket
 
 logger = logging.getLogger(__name__)
-
-OPEN_STATUSES = ("waiting", "assigned")
-
 
 class TicketError(ValueError):
     """A change that the ticket's current state does not allow."""
@@ -31,31 +28,6 @@ class TicketError(ValueError):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _newest_ticket(session: Session, conversation_id: str, *conditions: Any) -> Optional[HandoffTicket]:
-    query = select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id, *conditions)
-    return session.execute(query.order_by(HandoffTicket.id.desc())).scalars().first()
-
-
-def open_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
-    return _newest_ticket(session, conversation_id, HandoffTicket.status.in_(OPEN_STATUSES))
-
-
-def latest_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
-    """The conversation's most recent ticket, whatever its status; None when it was never handed off."""
-    return _newest_ticket(session, conversation_id)
-
-
-def has_open_ticket(conversation_id: str, if_unknown: bool) -> bool:
-    """Whether a person owns (or will own) the conversation, in a transaction of its own; `if_unknown` when the
-    database cannot say (the caller picks the safe side)."""
-    try:
-        with transaction() as session:
-            return open_ticket_for(session, conversation_id) is not None
-    except SQLAlchemyError as error:
-        logger.error("conversation %s: hand-off state unavailable: %s", conversation_id, error)
-        return if_unknown
 
 
 def open_ticket(
@@ -100,7 +72,7 @@ def queue_position(session: Session, ticket: HandoffTicket) -> int:
 
 def expected_wait_minutes(position: int, agents_online: int) -> int:
     """Position × minutes per conversation (HANDOFF_MINUTES_PER_TICKET, default 5) shared among agents online."""
-    per_ticket = float(os.environ.get("HANDOFF_MINUTES_PER_TICKET", "5"))
+    per_ticket = settings().handoff_minutes_per_ticket
     return math.ceil(position * per_ticket / max(1, agents_online))
 
 

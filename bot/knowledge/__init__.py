@@ -1,11 +1,10 @@
 """The FAQ knowledge base and product catalogue under `knowledge/`, and the training data built from them."""
 
 from functools import lru_cache
-from pathlib import Path
 
+from bot.core.settings import PROJECT_ROOT
 from bot.knowledge.model import FaqEntry, KnowledgeBase, KnowledgeError, Product, load_knowledge
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 
 

@@ -11,7 +11,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.handoff.summary import transfer_keywords, wants_person_now
+from bot.core.escalation import transfer_keywords, wants_person_now
 
 HANDOFF_INTENT = "request_human"
 

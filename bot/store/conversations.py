@@ -10,7 +10,6 @@ new ones. This store remembers how many it read or wrote for each tracker object
 query; trackers it does not know (read by another store, or across all sessions) are counted as Rasa counts them.
 Both ways rely on the lock store: nobody else writes the conversation between its read and its save.
 
-Created once per Rasa server, before the first message, so it also applies `bot.rasa_speedups`.
 `python -m bot.store.conversations` creates the table at TRACKER_STORE_URL, so that replicas can start together
 (scripts/run-scaled.sh, the set-up job of deploy/docker-compose.yml).
 """
@@ -18,7 +17,6 @@ Created once per Rasa server, before the first message, so it also applies `bot.
 from __future__ import annotations
 
 import itertools
-import os
 import sys
 import weakref
 from typing import Any, Dict, Iterator, Optional, Tuple
@@ -28,7 +26,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
-from bot import rasa_speedups
+from bot.core.settings import settings
 from bot.store.db import sqlite_engine_arguments
 
 
@@ -36,7 +34,6 @@ class ConversationStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore (same tables, same URL), with pooled connections and WAL on SQLite."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        rasa_speedups.apply()
         super().__init__(*args, **kwargs)
         self._stored: Dict[int, Tuple[weakref.ref, int]] = {}  # id(tracker) -> (tracker, events stored)
         if self.engine.dialect.name == "sqlite":
@@ -90,7 +87,7 @@ def _write_ahead_log(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def main() -> int:
-    url = os.environ.get("TRACKER_STORE_URL", "").strip()
+    url = settings().tracker_store_url.strip()
     if not url:
         print("conversations: set TRACKER_STORE_URL (e.g. postgresql://user:pass@host/tp_conversations)",
               file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -13,19 +12,17 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from bot.knowledge import PROJECT_ROOT
+from bot.core.settings import settings
 
-DEFAULT_DATABASE = PROJECT_ROOT / "var" / "tp.db"
-DEFAULT_TIMEOUT_SECONDS = 5.0
 
 
 def database_url() -> str:
     """`DATABASE_URL` (any SQLAlchemy URL, e.g. postgresql://user:pass@host/db) or the embedded SQLite file."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE}"
+    return settings().records_url
 
 
 def _timeout_seconds() -> float:
-    return float(os.environ.get("DATABASE_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return settings().database_timeout_seconds
 
 
 @lru_cache(maxsize=None)

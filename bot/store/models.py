@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -315,4 +316,31 @@ class ProcessedUpdate(Base):
 
     channel = Column(String(40), primary_key=True)
     key = Column(String(128), primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)  # claimed (see bot.store.updates)
+    handled_at = Column(UTCDateTime)  # None while being handled
+
+
+class FailedAttempt(Base):
+    """One failed check (a wrong phone tail, a wrong console password), counted per scope and key within a time
+    window, so that limits hold across `/restart`, new sessions, new conversations and replicas."""
+
+    __tablename__ = "failed_attempts"
+
+    id = Column(Integer, primary_key=True)
+    scope = Column(String(32), nullable=False)  # e.g. verify-conversation, verify-record, login-user, login-ip
+    key = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
+Index("ix_failed_attempts_scope_key", FailedAttempt.scope, FailedAttempt.key, FailedAttempt.created_at)
+
+
+class ServerSecret(Base):
+    """A secret the servers generate on first start when none is configured (the widget's session key), shared
+    by every replica through the database."""
+
+    __tablename__ = "server_secrets"
+
+    name = Column(String(64), primary_key=True)
+    value = Column(String(255), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -8,6 +8,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.core.verification import verified_phones, with_verified
 from bot.knowledge import PROJECT_ROOT
 
 
@@ -40,6 +41,19 @@ def tracker(
         "latest_message": {"text": text, "intent": {"name": intent}, "entities": []},
         "active_loop": {"name": form} if form else {}, "latest_action_name": "action_listen",
     })
+
+
+def verified(*phones: str, sender: str = "customer-1") -> List[Dict[str, Any]]:
+    """The `verified_phones` slot after `sender` verified these phones (bot.core.verification)."""
+    value: List[Dict[str, Any]] = []
+    for phone in phones:
+        value = with_verified(value, phone, sender)
+    return value
+
+
+def phones(slots: Dict[str, Any], sender: str = "customer-1") -> List[str]:
+    """The phones a `verified_phones` slot value counts as verified for `sender` now."""
+    return verified_phones(slots["verified_phones"], sender)
 
 
 def run_events(action: Action, current: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:

@@ -19,7 +19,7 @@ from bot.handoff.agents import create_agent
 from bot.handoff.sessions import mark_seen
 from bot.store.db import transaction
 from bot.store.models import HandoffTicket
-from tests.actions.conftest import responses, run_events, tracker
+from tests.actions.conftest import responses, run_events, tracker, verified
 
 ALWAYS_OPEN = {"HANDOFF_HOURS": "00:00-24:00", "HANDOFF_DAYS": "1-7"}
 LISTEN = {"event": "action", "timestamp": None, "name": "action_listen", "policy": None, "confidence": None}
@@ -67,7 +67,7 @@ def test_in_hours_with_an_agent_online_the_customer_learns_place_and_wait(databa
 def test_out_of_hours_the_customer_may_leave_a_message(database, monkeypatch, online_agent):
     monkeypatch.setenv("HANDOFF_HOURS", "09:00-18:00")
     monkeypatch.setenv("HANDOFF_DAYS", "1-5")
-    monkeypatch.setattr("bot.handoff.hours.WorkingHours.is_open", lambda self, now=None: False)  # e.g. Sunday
+    monkeypatch.setattr("bot.core.hours.WorkingHours.is_open", lambda self, now=None: False)  # e.g. Sunday
     events, [message] = handoff()
     assert events == PAUSED
     assert message["response"] == "utter_handoff_out_of_hours"
@@ -89,7 +89,7 @@ def test_asking_again_keeps_one_ticket(database, open_hours):
 
 
 def test_the_summary_masks_phones_and_keeps_what_the_bot_learned(database, open_hours, ids):
-    handoff(slots={"order_id": ids.shipped, "contact_phone": ids.zhang_phone, "verified_phones": [ids.zhang_phone]})
+    handoff(slots={"order_id": ids.shipped, "contact_phone": ids.zhang_phone, "verified_phones": verified(ids.zhang_phone)})
     ticket = ticket_of("customer-1")
     assert ticket.masked_phone == "138****8000" and ticket.customer_name == "张三"
     assert ids.zhang_phone not in ticket.summary and ids.shipped in ticket.summary
@@ -104,7 +104,7 @@ def test_the_summary_masks_phones_and_keeps_what_the_bot_learned(database, open_
         ("转人工", "request_human", {}, None, "request"),
     ],
 )
-def test_the_reason_for_the_hand_off(text, intent, slots, previous, reason):
+def test_the_reason_for_the_hand_off(database, text, intent, slots, previous, reason):
     current = tracker(text=text, intent=intent, slots=slots)
     if previous:
         current.events.insert(0, {"event": "action", "name": previous})

@@ -1,7 +1,7 @@
 import pytest
 
 from bot.actions.orders import ActionShowOrderStatus, ValidateOrderStatusForm
-from tests.actions.conftest import next_question, responses, run, run_events, tracker
+from tests.actions.conftest import next_question, phones, responses, run, run_events, tracker, verified
 
 FORM = "order_status_form"
 
@@ -40,14 +40,14 @@ def verify(ids, answer, slots=None):
 
 def test_right_digits_verify_the_phone(database, ids):
     slots, messages, asked = verify(ids, "8000")
-    assert slots["verified_phones"] == [ids.zhang_phone] and asked is None
+    assert phones(slots) == [ids.zhang_phone] and asked is None
     assert slots["phone_last4"] == "verified"  # the digits themselves are not kept
     assert messages == []
 
 
 def test_the_whole_phone_number_also_verifies(database, ids):
     slots, _, asked = verify(ids, "手机是138 0013 8000")
-    assert slots["verified_phones"] == [ids.zhang_phone]
+    assert phones(slots) == [ids.zhang_phone]
 
 
 def test_wrong_digits_count_and_tell_attempts_left(database, ids):
@@ -62,14 +62,46 @@ def test_input_that_is_not_digits_does_not_count(database, ids):
     assert responses(messages) == ["utter_invalid_phone_last4"] and "verification_failures" not in slots
 
 
+HANDOFF = {"event": "followup", "timestamp": None, "name": "action_handoff"}
+
+
 def test_third_failure_locks_lookups(database, ids):
-    slots, messages, asked = verify(ids, "1234", slots={"verification_failures": 2})
+    verify(ids, "1234")
+    verify(ids, "4321")
+    slots, messages, asked = verify(ids, "1111")
     assert slots["lookups_locked"] is True and asked is None
     assert messages == []  # the show action explains the lock once the form ends
     events, messages = run_events(ActionShowOrderStatus(),
                                   tracker(slots={"order_id": ids.shipped, "lookups_locked": True}))
     assert responses(messages) == ["utter_lookups_locked"]
-    assert {"event": "followup", "timestamp": None, "name": "action_handoff"} in events  # a person verifies
+    assert HANDOFF in events  # a person verifies
+
+
+def test_the_lock_survives_a_restart_and_holds_for_the_record_in_other_conversations(database, ids, monkeypatch):
+    monkeypatch.setenv("TP_VERIFICATION_RECORD_ATTEMPTS", "3")
+    for wrong in ("1234", "4321", "1111"):
+        verify(ids, wrong)
+    # /restart or a new session: the slots are gone, the count is not
+    _, messages, asked = verify(ids, "8000")
+    assert asked is None
+    slots, _ = run(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}))
+    assert slots.get("lookups_locked") is True
+    # another conversation (a new REST sender, a new widget session) trying the same customer's order
+    other = tracker(slots={"order_id": ids.returnable}, new={"phone_last4": "8000"}, form=FORM,
+                    requested="phone_last4", sender="someone-else")
+    found, _ = run(ValidateOrderStatusForm(), other)
+    assert "verified_phones" not in found  # the right digits are not even checked while the phone is locked
+
+
+def test_one_verification_ticket_per_customer_per_window(database, ids, monkeypatch):
+    monkeypatch.setenv("TP_VERIFICATION_RECORD_ATTEMPTS", "3")
+    for wrong in ("1234", "4321", "1111"):
+        verify(ids, wrong)
+    first, messages = run_events(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}))
+    assert HANDOFF in first and responses(messages) == ["utter_lookups_locked"]
+    # "不用了" cancelled the ticket, then more guesses in a new conversation: no second ticket
+    again, messages = run_events(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}, sender="fresh-1"))
+    assert HANDOFF not in again and responses(messages) == ["utter_lookups_still_locked"]
 
 
 def test_locked_conversation_cannot_start_another_lookup(database, ids):
@@ -78,18 +110,18 @@ def test_locked_conversation_cannot_start_another_lookup(database, ids):
 
 
 def test_verified_phone_is_not_asked_again_for_another_order(database, ids):
-    slots, _, asked = ask_order(ids.returnable, verified_phones=[ids.zhang_phone])
+    slots, _, asked = ask_order(ids.returnable, verified_phones=verified(ids.zhang_phone))
     assert slots["order_id"] == ids.returnable and asked is None
 
 
 def test_a_verified_customer_must_verify_anew_for_someone_elses_order(database, ids):
-    _, _, asked = ask_order(ids.too_old, verified_phones=[ids.zhang_phone])
+    _, _, asked = ask_order(ids.too_old, verified_phones=verified(ids.zhang_phone))
     assert asked == "phone_last4"
 
 
 def test_order_details_with_masked_phone_and_beijing_dates(database, ids):
     _, messages = run(ActionShowOrderStatus(),
-                      tracker(slots={"order_id": ids.shipped, "verified_phones": [ids.zhang_phone]}))
+                      tracker(slots={"order_id": ids.shipped, "verified_phones": verified(ids.zhang_phone)}))
     [message] = messages
     assert message["response"] == "utter_order_details"
     assert message["status"] == "已发货，运输中" and message["masked_phone"] == "138****8000"
@@ -113,7 +145,7 @@ def test_database_down_gets_an_apology_not_an_error(monkeypatch, ids):
         slots, messages, asked = ask_order(ids.shipped)
         assert responses(messages) == ["utter_service_unavailable"] and slots == {"order_id": None}
         _, messages = run(ActionShowOrderStatus(),
-                          tracker(slots={"order_id": ids.shipped, "verified_phones": [ids.zhang_phone]}))
+                          tracker(slots={"order_id": ids.shipped, "verified_phones": verified(ids.zhang_phone)}))
         assert responses(messages) == ["utter_service_unavailable"]
     finally:
         get_engine.cache_clear()

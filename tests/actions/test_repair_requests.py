@@ -7,7 +7,7 @@ from bot.actions.repair_requests import (
 )
 from bot.store.db import transaction
 from bot.store.models import Repair
-from tests.actions.conftest import next_question, responses, run, tracker
+from tests.actions.conftest import next_question, phones, responses, run, tracker, verified
 
 FORM = "repair_request_form"
 
@@ -20,12 +20,12 @@ def test_contact_phone_must_be_the_owners(database, ids):
     assert messages[0]["response"] == "utter_contact_phone_mismatch"
     current = tracker(slots=base, new={"contact_phone": "139-1234-5678"}, form=FORM, requested="contact_phone")
     slots, _ = run(ValidateRepairRequestForm(), current)
-    assert slots["contact_phone"] == ids.li_phone and slots["verified_phones"] == [ids.li_phone]
+    assert slots["contact_phone"] == ids.li_phone and phones(slots) == [ids.li_phone]
     assert next_question(current, slots) == "repair_confirmed"
 
 
 def test_verified_owner_is_not_asked_for_a_phone(database, ids):
-    current = tracker(slots={"verified_phones": [ids.li_phone], "serial_number": ids.device_out},
+    current = tracker(slots={"verified_phones": verified(ids.li_phone), "serial_number": ids.device_out},
                       new={"fault_description": "指示灯不亮"}, form=FORM, requested="fault_description")
     slots, _ = run(ValidateRepairRequestForm(), current)
     assert next_question(current, slots) == "repair_confirmed"
@@ -47,7 +47,7 @@ def test_confirmation_shows_masked_details(database, ids):
 def submit(ids, serial, phone):
     return run(ActionSubmitRepairRequest(), tracker(sender="repair-chat", slots={
         "serial_number": serial, "fault_description": "频繁断线", "contact_phone": phone,
-        "repair_confirmed": True, "verified_phones": [phone]}))
+        "repair_confirmed": True, "verified_phones": verified(phone, sender="repair-chat")}))
 
 
 def test_in_warranty_request_is_filed_free(database, ids):

@@ -1,5 +1,5 @@
 from bot.actions.repair_status import ActionShowRepairStatus, ValidateRepairStatusForm
-from tests.actions.conftest import next_question, responses, run, tracker
+from tests.actions.conftest import next_question, phones, responses, run, tracker, verified
 
 FORM = "repair_status_form"
 
@@ -15,12 +15,12 @@ def test_ticket_format_existence_and_verification(database, ids):
     current = tracker(slots={"repair_id": ids.repair}, new={"phone_last4": "尾号8000"}, form=FORM,
                       requested="phone_last4")
     slots, _ = run(ValidateRepairStatusForm(), current)
-    assert slots["verified_phones"] == [ids.zhang_phone]
+    assert phones(slots) == [ids.zhang_phone]
 
 
 def test_details_with_history_and_estimate(database, ids):
     _, [message] = run(ActionShowRepairStatus(),
-                       tracker(slots={"repair_id": ids.repair, "verified_phones": [ids.zhang_phone]}))
+                       tracker(slots={"repair_id": ids.repair, "verified_phones": verified(ids.zhang_phone)}))
     assert message["response"] == "utter_repair_details"
     assert message["status"] == "维修中" and message["fault"] == "无法开机"
     assert message["history"].count("·") == 2 and "已提交，待审核" in message["history"]
@@ -29,5 +29,5 @@ def test_details_with_history_and_estimate(database, ids):
 
 def test_not_shown_to_someone_else(database, ids):
     _, messages = run(ActionShowRepairStatus(),
-                      tracker(slots={"repair_id": ids.repair, "verified_phones": [ids.li_phone]}))
+                      tracker(slots={"repair_id": ids.repair, "verified_phones": verified(ids.li_phone)}))
     assert messages == []

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from bot.channels.identity import InvalidIdentity, sign_identity, verified_phone
+from bot.core.identity import InvalidIdentity, sign_identity, verified_phone
 
 SECRET = "shared-secret"
 

@@ -3,13 +3,14 @@
 import queue
 import time
 import uuid
+from typing import Optional
 
 import httpx
 import pytest
 import socketio
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from bot.channels.identity import VERIFIED_PHONE, sign_identity
+from bot.core.identity import VERIFIED_PHONE, sign_identity
 from bot.channels.widget import INVALID_IDENTITY, history_messages
 from bot.handoff.live import AGENT_MESSAGE
 from bot.knowledge import PROJECT_ROOT
@@ -27,17 +28,23 @@ def test_history_shows_customer_bot_and_agent_messages():
 
 
 class SocketCustomer:
-    """A widget session over a real Socket.IO connection (polling transport)."""
+    """A widget session over a real Socket.IO connection (polling transport); `request` is what the widget sends
+    in `session_request` (by default nothing: a new conversation)."""
 
-    def __init__(self, server: RasaServer) -> None:
+    def __init__(self, server: RasaServer, request: Optional[dict] = None) -> None:
         self.client = socketio.Client()
-        self.replies, self.confirmed = queue.Queue(), queue.Queue()
+        self.replies, self.confirmed, self.history = queue.Queue(), queue.Queue(), queue.Queue()
         self.client.on("bot_uttered", self.replies.put)
         self.client.on("session_confirm", self.confirmed.put)
+        self.client.on("history", self.history.put)
         self.client.connect(server.url, socketio_path="/socket.io", transports=["polling"])
-        self.session_id = uuid.uuid4().hex
-        self.client.emit("session_request", {"session_id": self.session_id})
-        assert self.confirmed.get(timeout=10) == self.session_id
+        self.client.emit("session_request", request or {})
+        confirmed = self.confirmed.get(timeout=10)
+        self.session_id, self.token = confirmed["session_id"], confirmed["session_token"]
+        self.past = self.history.get(timeout=10)["messages"]
+
+    def close(self) -> None:
+        self.client.disconnect()
 
     def say(self, text: str, **extra) -> str:
         self.client.emit("user_uttered", {"message": text, "session_id": self.session_id, **extra})
@@ -105,11 +112,12 @@ def test_the_widget_in_a_browser(browser, rasa_server: RasaServer, new_agent):
     page.fill(".tpw-input", "保修期多久")
     page.press(".tpw-input", "Enter")
     page.wait_for_selector(".tpw-bot .tpw-bubble:has-text('保修期')")
-    session_id = page.evaluate("localStorage.getItem('tp-widget-session')")
+    session_id = page.evaluate("localStorage.getItem('tp-widget-session-token')").split(".")[1]
+    assert session_id.startswith("web-")
 
     page.reload()  # the conversation survives
     page.wait_for_selector(".tpw-customer .tpw-bubble:has-text('保修期多久')")
-    assert page.evaluate("localStorage.getItem('tp-widget-session')") == session_id
+    assert page.evaluate("localStorage.getItem('tp-widget-session-token')").split(".")[1] == session_id
 
     page.fill(".tpw-input", "转人工")
     page.press(".tpw-input", "Enter")

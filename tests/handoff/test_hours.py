@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.handoff.hours import WorkingHours
+from bot.core.hours import WorkingHours
 
 
 def beijing(day, hour, minute=0):
@@ -14,7 +14,7 @@ def beijing(day, hour, minute=0):
 def test_default_is_weekdays_nine_to_six_beijing_time(monkeypatch):
     monkeypatch.delenv("HANDOFF_HOURS", raising=False)
     monkeypatch.delenv("HANDOFF_DAYS", raising=False)
-    hours = WorkingHours.from_env()
+    hours = WorkingHours.configured()
     assert hours.is_open(beijing(23, 9)) and hours.is_open(beijing(27, 17, 59))
     assert not hours.is_open(beijing(23, 8, 59)) and not hours.is_open(beijing(23, 18))
     assert not hours.is_open(beijing(28, 10))  # Saturday
@@ -24,7 +24,7 @@ def test_default_is_weekdays_nine_to_six_beijing_time(monkeypatch):
 def test_configurable(monkeypatch):
     monkeypatch.setenv("HANDOFF_HOURS", "08:30-22:00")
     monkeypatch.setenv("HANDOFF_DAYS", "1-7")
-    hours = WorkingHours.from_env()
+    hours = WorkingHours.configured()
     assert hours.is_open(beijing(28, 21)) and hours.describe() == "每天 8:30–22:00（北京时间）"
 
 

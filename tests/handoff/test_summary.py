@@ -1,4 +1,5 @@
-from bot.handoff.summary import build_summary, transfer_keywords, wants_person_now
+from bot.core.escalation import transfer_keywords, wants_person_now
+from bot.handoff.summary import build_summary
 
 
 def user(text, intent):

@@ -57,7 +57,7 @@ def test_the_table_is_created_from_the_command_line(tmp_path, postgres):
 
 
 def test_the_command_says_what_is_missing():
-    env = {k: v for k, v in os.environ.items() if k != "TRACKER_STORE_URL"}
+    env = {**os.environ, "TRACKER_STORE_URL": ""}  # unset, the default (var/tracker.db) applies
     result = subprocess.run([sys.executable, "-m", "bot.store.conversations"], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "TRACKER_STORE_URL" in result.stderr

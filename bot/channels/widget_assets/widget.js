@@ -3,7 +3,7 @@
  *   <script src="https://bot.example.com/widget/widget.js" data-title="TP 智能客服" data-color="#1677ff"
  *           data-welcome="您好！有什么可以帮您？" async></script>
  * Options (data-* attributes): server (default: where this script came from), title, color, welcome, open,
- * identity (a token signed by the site's back end for a logged-in customer; see bot/channels/identity.py).
+ * identity (a token signed by the site's back end for a logged-in customer; see bot/core/identity.py).
  * Needs only the Socket.IO client, loaded from the same server.
  */
 (function () {
@@ -18,7 +18,7 @@
     open: data.open === "true",
     identity: data.identity || null,
   };
-  var STORAGE_KEY = "tp-widget-session";
+  var STORAGE_KEY = "tp-widget-session-token"; // a token the server signed; it names the conversation
   var socket = null;
   var sessionId = null;
   var typingTimer = null;
@@ -132,12 +132,12 @@
     socket = window.io(server, { path: "/socket.io", transports: ["websocket", "polling"] });
     socket.on("connect", function () {
       ui.offline.hidden = true;
-      socket.emit("session_request", { session_id: localStorage.getItem(STORAGE_KEY) });
+      socket.emit("session_request", { session_token: localStorage.getItem(STORAGE_KEY) });
     });
     socket.on("disconnect", function () { ui.offline.hidden = false; });
-    socket.on("session_confirm", function (id) {
-      sessionId = typeof id === "string" ? id : id.session_id;
-      localStorage.setItem(STORAGE_KEY, sessionId);
+    socket.on("session_confirm", function (session) {
+      sessionId = typeof session === "string" ? session : session.session_id;
+      if (session && session.session_token) localStorage.setItem(STORAGE_KEY, session.session_token);
     });
     socket.on("history", onHistory);
     socket.on("bot_uttered", onBotMessage);

@@ -12,6 +12,8 @@ from rasa.core.channels.channel import OutputChannel
 
 logger = logging.getLogger(__name__)
 
+AGENT_MESSAGE = "handoff_agent"  # BotUttered metadata key: the display name of the agent who wrote it
+
 _deliveries: Dict[Text, "Delivery"] = {}
 
 

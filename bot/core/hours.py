@@ -1,9 +1,7 @@
-"""When human agents work: HANDOFF_HOURS (default 09:00-18:00) on HANDOFF_DAYS (default 1-5, Monday to
-Friday, ISO weekday numbers), Beijing time."""
+"""When human agents work: HANDOFF_HOURS on HANDOFF_DAYS (ISO weekday numbers), Beijing time."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from typing import FrozenSet, Optional
@@ -38,8 +36,10 @@ class WorkingHours:
         return cls(start, end, frozenset(day_set))
 
     @classmethod
-    def from_env(cls) -> "WorkingHours":
-        return cls.parse(os.environ.get("HANDOFF_HOURS", "09:00-18:00"), os.environ.get("HANDOFF_DAYS", "1-5"))
+    def configured(cls) -> "WorkingHours":
+        from bot.core.settings import settings
+
+        return cls.parse(settings().handoff_hours, settings().handoff_days)
 
     def is_open(self, now: Optional[datetime] = None) -> bool:
         local = (now or datetime.now(timezone.utc)).astimezone(BEIJING)

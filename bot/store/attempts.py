@@ -1,0 +1,48 @@
+"""Failed attempts counted per scope and key within a time window (wrong phone tails, wrong passwords).
+
+Kept in the database, so a limit holds across `/restart`, new sessions and conversations, server restarts and
+replicas. Old rows are pruned as new ones are written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.store.models import FailedAttempt
+
+KEEP = timedelta(days=2)  # longer than any window a caller uses
+
+
+def _now(now: Optional[datetime]) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def record_failure(session: Session, scope: str, key: str, now: Optional[datetime] = None) -> None:
+    moment = _now(now)
+    session.execute(delete(FailedAttempt).where(FailedAttempt.created_at < moment - KEEP))
+    session.add(FailedAttempt(scope=scope, key=key[:255], created_at=moment))
+    session.flush()
+
+
+def count_recent(session: Session, scope: str, key: str, window: timedelta, now: Optional[datetime] = None) -> int:
+    """Failures of (scope, key) in the last `window`."""
+    query = select(func.count()).where(FailedAttempt.scope == scope, FailedAttempt.key == key[:255],
+                                       FailedAttempt.created_at >= _now(now) - window)
+    return session.execute(query).scalar() or 0
+
+
+def latest_failure(session: Session, scope: str, key: str) -> Optional[datetime]:
+    query = select(func.max(FailedAttempt.created_at)).where(FailedAttempt.scope == scope,
+                                                             FailedAttempt.key == key[:255])
+    value = session.execute(query).scalar()
+    if value is not None and value.tzinfo is None:  # func.max bypasses the column type on some back ends
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def clear(session: Session, scope: str, key: str) -> None:
+    session.execute(delete(FailedAttempt).where(FailedAttempt.scope == scope, FailedAttempt.key == key[:255]))

@@ -1,0 +1,80 @@
+"""bot.rasa_hooks: Rasa's server made cheaper per turn and resilient, installed explicitly and restorable."""
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+from bot import rasa_hooks
+
+
+@pytest.fixture(autouse=True)
+def installed():
+    rasa_hooks.install()
+    rasa_hooks.install()  # idempotent
+    yield
+    rasa_hooks.uninstall()
+
+
+def test_action_responses_are_still_validated():
+    action = RemoteAction("action_check_order", None)
+    assert action._validate_action_result({"events": [{"event": "slot", "name": "order_id", "value": "1"}],
+                                           "responses": [{"text": "您好"}]})
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": "not a list"})
+
+
+def test_every_event_class_resolves_as_rasa_resolves_it():
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is rasa_hooks._resolve_by_walk(cls.type_name)
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards compatibility
+    assert Event.resolve_by_type("unknown", default=Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("unknown")
+
+
+def test_a_class_defined_later_is_still_found():
+    class CustomerMood(Event):
+        type_name = "tp_customer_mood"
+
+        def __eq__(self, other):
+            return isinstance(other, CustomerMood)
+
+        def as_story_string(self):
+            return None
+
+    assert Event.resolve_by_type("tp_customer_mood") is CustomerMood
+
+
+def test_uninstall_restores_rasas_functions():
+    import rasa.core.run
+
+    patched = RemoteAction.run, rasa.core.run.configure_app
+    rasa_hooks.uninstall()
+    assert not rasa_hooks.installed()
+    assert RemoteAction.run is not patched[0] and rasa.core.run.configure_app is not patched[1]
+    assert Event.resolve_by_type("slot").type_name == "slot"
+    assert RemoteAction._validate_action_result is not rasa_hooks._validate_action_result
+
+
+def test_only_the_rasa_it_was_written_for():
+    rasa_hooks.check_version(rasa_hooks.WRITTEN_FOR)
+    rasa_hooks.check_version("3.6.20")  # another patch release: a warning
+    with pytest.raises(rasa_hooks.UnsupportedRasa, match="written for Rasa 3.6.21"):
+        rasa_hooks.check_version("3.7.0")
+
+
+def test_breaker_opens_after_failures_and_tries_again_later():
+    now = [0.0]
+    breaker = rasa_hooks.Breaker(failures=3, open_seconds=30, clock=lambda: now[0])
+    for _ in range(2):
+        breaker.failed()
+    assert breaker.allows()
+    breaker.failed()
+    assert not breaker.allows()
+    now[0] = 31.0
+    assert breaker.allows()  # one call may try
+    assert not breaker.allows()  # ... and only one until it succeeds
+    breaker.succeeded()
+    assert breaker.allows()
