@@ -156,8 +156,14 @@ def _apologised_this_turn(tracker: Any) -> bool:
     return False
 
 
-async def _unavailable(action: RemoteAction, nlg: Any, tracker: Any, output_channel: Any) -> List[Event]:
-    """The apology (once per turn), and the turn ends: the next message tries again."""
+async def _unavailable(action: RemoteAction, nlg: Any, tracker: Any, output_channel: Any, domain: Any
+                       ) -> List[Event]:
+    """The apology (once per turn); a new session still starts (Rasa's own session start), so that answers that
+    need no action (FAQ, chit-chat) keep working."""
+    if action.name() == "action_session_start":
+        from rasa.core.actions.action import ActionSessionStart
+
+        return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
     if _apologised_this_turn(tracker):
         return []
     generated = await nlg.generate(UNAVAILABLE_RESPONSE, tracker, output_channel.name()) or {}
@@ -171,7 +177,7 @@ async def _run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, 
     if not breaker.allows():
         logger.warning("conversation %s: action %s not called, the action server's circuit is open",
                        tracker.sender_id, self.name())
-        return await _unavailable(self, nlg, tracker, output_channel)
+        return await _unavailable(self, nlg, tracker, output_channel, domain)
     try:
         events = await _originals["RemoteAction.run"](self, output_channel, nlg, tracker, domain)
     except ActionExecutionRejection:
@@ -180,7 +186,7 @@ async def _run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, 
     except RasaException as error:
         breaker.failed()
         logger.error("conversation %s: action %s failed: %s", tracker.sender_id, self.name(), error)
-        return await _unavailable(self, nlg, tracker, output_channel)
+        return await _unavailable(self, nlg, tracker, output_channel, domain)
     breaker.succeeded()
     return events
 

@@ -29,6 +29,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from engineio.payload import Payload
 from socketio import AsyncRedisManager, AsyncServer
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,7 +56,11 @@ FILES = {"widget.js": "application/javascript", "widget.css": "text/css",
 HISTORY_LIMIT = 100
 INVALID_IDENTITY = "您的登录状态已失效，请刷新页面或重新登录后再试。"
 SESSION_SECRET = "widget_session"  # the name of the generated key in the database (bot.store.secrets)
-MAX_SOCKET_PAYLOAD = 1_000_000  # bytes per Socket.IO packet (a long-polling batch of many messages included)
+MAX_SOCKET_PAYLOAD = 1_000_000  # bytes per HTTP request or WebSocket frame (a long-polling batch included)
+# A long-polling client sends what it queued in one POST; python-engineio rejects the whole POST when it holds
+# more than 16 packets (Payload.max_decode_packets), so a burst of 17 quick messages was lost entirely. The byte
+# limit above bounds a batch; the channel adapter's per-conversation queue bounds the work.
+MAX_PACKETS_PER_POLL = 500
 
 
 def history_messages(events: List[Any]) -> List[Dict[str, Any]]:
@@ -122,6 +127,7 @@ class WidgetChannel(ChannelAdapter, SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
+        Payload.max_decode_packets = MAX_PACKETS_PER_POLL
         origins = settings().widget_origins
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*" if origins == ["*"] else origins,
                           client_manager=_client_manager(), max_http_buffer_size=MAX_SOCKET_PAYLOAD)
