@@ -10,27 +10,11 @@ INSTALLED := .venv/.installed
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-# Defaults for local runs; any of them can be overridden from the environment.
-export RASA_PORT ?= 5005
-export ACTION_PORT ?= 5055
-export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
-export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
-export REDIS_URL ?=
+# Every setting of the assistant has its default in one place, bot/core/settings.py (scripts/lib.sh exports them
+# for the servers); only what the tools below need is set here.
 export RASA_TELEMETRY_ENABLED ?= false
-# Longer than the keep-alive of Rasa's action-server client (15 s) and nginx (60 s): see scripts/lib.sh.
-export SANIC_KEEP_ALIVE_TIMEOUT ?= 75
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
-# Channels (credentials.yml): empty disables a channel.
-export TELEGRAM_TOKEN ?=
-export TELEGRAM_SECRET_TOKEN ?=
-export TELEGRAM_API_URL ?= https://api.telegram.org
-export WECHAT_TOKEN ?=
-export WECHAT_APP_ID ?=
-export WECHAT_APP_SECRET ?=
-export WECHAT_AES_KEY ?=
-export WECHAT_API_URL ?= https://api.weixin.qq.com/cgi-bin/
-export WECHAT_REPLY_BUDGET ?= 4
 
 .PHONY: help install knowledge model db import run run-scaled services shell test eval clean telegram-webhook telegram-poll widget \
 	eval-smp bench bench-store

@@ -145,10 +145,19 @@ class Settings(BaseSettings):
         return origins or ["*"]
 
 
+class _Given(Settings):
+    """Settings from given values only, the process's environment ignored (`load_settings(environ)`)."""
+
+    class Config:
+        @classmethod
+        def customise_sources(cls, init_settings: Any, env_settings: Any, file_secret_settings: Any) -> Any:
+            return (init_settings,)
+
+
 def load_settings(environ: Optional[Dict[str, str]] = None) -> Settings:
-    """Settings from the environment (or `environ`); SettingsError naming each bad variable."""
+    """Settings from the environment (or only from `environ`); SettingsError naming each bad variable."""
     try:
-        return Settings(**_from(environ)) if environ is not None else Settings()
+        return _Given(**_from(environ)) if environ is not None else Settings()
     except ValidationError as error:
         problems = [f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg']}"
                     for item in error.errors()]

@@ -39,6 +39,8 @@ THINK = (1.0, 3.0)  # seconds a customer pauses before each message
 STRESS_LEVEL = 10  # conversations at once with no pauses: the most turns per second the server manages
 # Goals of the performance section (README).
 P99_LEVEL, FAQ_P50_RATIO, P99_AT_10_MS, TRANSACTIONAL_RATIO, RSS_MB, TRAINING_S = 10, 1.3, 300.0, 2.0, 1536.0, 300.0
+TRANSACTIONAL_RATIO_AT_50 = 1.5  # issue 14: a look-up at 50 customers at most 1.5x an FAQ answer
+STRESS_RATIO = 2.5  # issue 14: turns/s with no pauses, at least 2.5x the stock assistant's
 _QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
           "SANIC_KEEP_ALIVE_TIMEOUT": os.environ.get("SANIC_KEEP_ALIVE_TIMEOUT", "75")}
 
@@ -75,8 +77,8 @@ def stock_model() -> Path:
 
 def start_ours(model: Path, work: Path) -> Tuple[str, Server, Server]:
     """Action server and Rasa server as `make run` starts them, with fresh SQLite files in `work`."""
-    channels_off = {name: "" for name in config_variables()}  # REST only, open, locks in memory
-    env = {**os.environ, **_QUIET, **channels_off, "REST_CHANNEL_TOKEN": "",
+    channels_off = {name: "" for name in (*config_variables(), "TELEGRAM_TOKEN", "WECHAT_TOKEN")}  # REST only
+    env = {**os.environ, **_QUIET, **channels_off, "REST_CHANNEL_TOKEN": "", "TP_DEV_MODE": "1",  # open on loopback
            "DATABASE_URL": f"sqlite:///{work / 'tp.db'}", "TRACKER_STORE_URL": f"sqlite:///{work / 'tracker.db'}"}
     subprocess.run([sys.executable, "-m", "bot.store", "init", "--demo"], cwd=PROJECT_ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -85,8 +87,9 @@ def start_ours(model: Path, work: Path) -> Tuple[str, Server, Server]:
                      env, work / "actions.log")
     actions.wait_until_ready(f"http://127.0.0.1:{action_port}/health", timeout=120)
     env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{action_port}/webhook"
-    rasa = Server("Rasa server", [RASA, "run", "--model", str(model), "--port", str(rasa_port), "--endpoints",
-                                  "endpoints.yml", "--credentials", "credentials.yml"], env, work / "rasa.log")
+    rasa = Server("Rasa server", [sys.executable, "-m", "bot.server", "run", "--model", str(model), "--port",
+                                  str(rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                  env, work / "rasa.log")
     url = f"http://127.0.0.1:{rasa_port}"
     rasa.wait_until_ready(f"{url}/", timeout=300)
     return url, rasa, actions
@@ -169,10 +172,14 @@ def report(results: Results) -> str:
         p99 = results.ours[P99_LEVEL].summary().p99_ms
         lines.append(_goal(p99 <= P99_AT_10_MS, f"p99 {p99:.0f} ms at {P99_LEVEL} concurrent "
                                                 f"(<= {P99_AT_10_MS:.0f} ms)"))
+    stress_ratio = results.ours_stress.summary().turns_per_second / results.stock_stress.summary().turns_per_second
+    lines.append(_goal(stress_ratio >= STRESS_RATIO, f"stress throughput {stress_ratio:.2f}x the stock assistant's "
+                                                      f"(>= {STRESS_RATIO}x)"))
     for level, run in results.ours.items():
         ratio = run.summary(TRANSACTIONAL).p50_ms / run.summary(FAQ).p50_ms
-        lines.append(_goal(ratio <= TRANSACTIONAL_RATIO, f"{level} concurrent: transactional-turn p50 {ratio:.2f}x "
-                                                          f"our FAQ turn (<= {TRANSACTIONAL_RATIO}x)"))
+        target = TRANSACTIONAL_RATIO_AT_50 if level >= 50 else TRANSACTIONAL_RATIO
+        lines.append(_goal(ratio <= target, f"{level} concurrent: transactional-turn p50 {ratio:.2f}x "
+                                             f"our FAQ turn (<= {target}x)"))
     errors = sum(len(run.errors) for run in [*results.ours.values(), results.ours_stress])
     lines.append(_goal(errors == 0, f"{errors} errors of ours (0)"))
     stock_errors = sum(len(run.errors) for run in [*results.stock.values(), results.stock_stress])
