@@ -21,7 +21,7 @@ from bot.core.identity import VERIFIED_PHONE
 from bot.core.settings import settings
 from bot.core.verification import verified_phones, with_verified
 from bot.identifiers import fold_width, normalize_identifier
-from bot.store.attempts import count_recent, record_failure
+from bot.store.attempts import count_recent, count_recent_by_scope, record_failure
 from bot.store.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -55,16 +55,33 @@ def _in_worker(run: Callable[..., Awaitable[List[EventType]]]) -> Callable[..., 
             return await run(self, dispatcher, tracker, domain)
 
         def in_thread() -> List[EventType]:
-            _worker.active = True
+            _worker.active, _worker.memo = True, {}
             try:
                 return asyncio.run(run(self, dispatcher, tracker, domain))
             finally:
-                _worker.active = False
+                _worker.active, _worker.memo = False, None
 
         return await asyncio.to_thread(in_thread)
 
     wrapped.off_event_loop = True  # type: ignore[attr-defined]
     return wrapped
+
+
+def once_per_run(key: Tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """`compute()`, remembered for the rest of this action run (rasa_sdk asks a form's required_slots three times
+    a run, each asking the database the same questions); computed afresh outside a run."""
+    memo = getattr(_worker, "memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget_run_memo() -> None:
+    memo = getattr(_worker, "memo", None)
+    if memo:
+        memo.clear()
 
 
 class OffEventLoop:
@@ -133,9 +150,14 @@ def _limits() -> Dict[Text, int]:
 
 
 def failures_so_far(tracker: Tracker, record_phone: Optional[Text] = None) -> Dict[Text, int]:
-    """Failed checks in the window, per scope (the conversation; the record's phone)."""
-    with transaction() as session:
-        return {scope: count_recent(session, scope, key, _window()) for scope, key in _failure_keys(tracker, record_phone)}
+    """Failed checks in the window, per scope (the conversation; the record's phone), in one query."""
+    keys = _failure_keys(tracker, record_phone)
+
+    def count() -> Dict[Text, int]:
+        with transaction() as session:
+            return count_recent_by_scope(session, keys, _window())
+
+    return once_per_run(("failures", *keys), count)
 
 
 def _over_limit(failures: Dict[Text, int]) -> bool:
@@ -163,6 +185,7 @@ def failed_events(tracker: Tracker, dispatcher: CollectingDispatcher, response: 
     with transaction() as session:
         for scope, key in _failure_keys(tracker, record_phone):
             record_failure(session, scope, key)
+    forget_run_memo()
     counts = failures_so_far(tracker, record_phone)
     failures = counts["verify-conversation"]
     logger.warning("conversation %s: identity check failed (%d/%d in the conversation, %d/%d on the record)",
@@ -263,7 +286,8 @@ class IdentityCheckedForm(GuardedFormValidation):
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Text]:
         record_id = tracker.get_slot(self.record_slot)
-        phone = self.record_phone(record_id) if record_id else None
+        phone = once_per_run(("phone", self.record_slot, record_id), lambda: self.record_phone(record_id)) \
+            if record_id else None
         if is_locked(tracker, phone):
             return []
         slots = list(domain_slots)
@@ -275,7 +299,8 @@ class IdentityCheckedForm(GuardedFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
         record_id = tracker.get_slot(self.record_slot)
-        phone = self.record_phone(record_id) if record_id else None
+        phone = once_per_run(("phone", self.record_slot, record_id), lambda: self.record_phone(record_id)) \
+            if record_id else None
         if phone is None:
             return {"phone_last4": None}
         match = matches_phone(value, phone)

@@ -7,9 +7,9 @@ replicas. Old rows are pruned as new ones are written.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Dict, Optional, Sequence, Tuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import FailedAttempt
@@ -33,6 +33,16 @@ def count_recent(session: Session, scope: str, key: str, window: timedelta, now:
     query = select(func.count()).where(FailedAttempt.scope == scope, FailedAttempt.key == key[:255],
                                        FailedAttempt.created_at >= _now(now) - window)
     return session.execute(query).scalar() or 0
+
+
+def count_recent_by_scope(session: Session, keys: Sequence[Tuple[str, str]], window: timedelta,
+                          now: Optional[datetime] = None) -> Dict[str, int]:
+    """Failures in the last `window` for each (scope, key), in one query: {scope: count} (0 when none)."""
+    wanted = or_(*(and_(FailedAttempt.scope == scope, FailedAttempt.key == key[:255]) for scope, key in keys))
+    query = (select(FailedAttempt.scope, func.count()).where(wanted, FailedAttempt.created_at >= _now(now) - window)
+             .group_by(FailedAttempt.scope))
+    found = dict(session.execute(query).all())
+    return {scope: found.get(scope, 0) for scope, _ in keys}
 
 
 def latest_failure(session: Session, scope: str, key: str) -> Optional[datetime]:
