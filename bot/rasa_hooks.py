@@ -9,6 +9,9 @@ Speed-ups that `make bench` found with py-spy (same results, same errors):
 - Reading a conversation turns each stored event back into its class with `Event.resolve_by_type`, which walks
   every subclass of `Event` for every event: 4 % of the CPU. Classes are looked up by type name; a name not found
   (a class imported later) falls back to Rasa's walk.
+- The prediction graph runs through `dask.get`, which rebuilds and orders a task graph on every call: a fifth of
+  the time spent in the graph. `bot.graph_runner.SequentialGraphRunner` runs the same nodes in an order computed
+  once per target set.
 - Python's full garbage collection walks every object the process holds, and a loaded model is some 830,000 of
   them: every few hundred turns one turn waited 250-430 ms. Once the server has started, `freeze_loaded_objects`
   collects once and moves what is left out of the collector's sight (`gc.freeze`).
@@ -29,11 +32,14 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Text, Type
 
 import rasa
+import rasa.core.processor
 import rasa.core.run
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
+
+from bot.graph_runner import SequentialGraphRunner
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +216,9 @@ def install() -> None:
         "RemoteAction.run": RemoteAction.run,
         "Event.resolve_by_type": Event.__dict__["resolve_by_type"],
         "configure_app": rasa.core.run.configure_app,
+        "DaskGraphRunner": rasa.core.processor.DaskGraphRunner,
     })
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # the runner MessageProcessor loads a model with
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction.run = _run_remote_action
     Event.resolve_by_type = staticmethod(_resolve_by_type)
@@ -226,6 +234,7 @@ def uninstall() -> None:
     RemoteAction.run = _originals.pop("RemoteAction.run")
     Event.resolve_by_type = _originals.pop("Event.resolve_by_type")
     rasa.core.run.configure_app = _originals.pop("configure_app")
+    rasa.core.processor.DaskGraphRunner = _originals.pop("DaskGraphRunner")
 
 
 def installed() -> bool:

@@ -47,6 +47,15 @@ def test_a_class_defined_later_is_still_found():
     assert Event.resolve_by_type("tp_customer_mood") is CustomerMood
 
 
+def test_models_are_loaded_with_the_sequential_runner():
+    import rasa.core.processor
+    from bot.graph_runner import SequentialGraphRunner
+
+    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+    rasa_hooks.uninstall()
+    assert rasa.core.processor.DaskGraphRunner is not SequentialGraphRunner
+
+
 def test_uninstall_restores_rasas_functions():
     import rasa.core.run
 

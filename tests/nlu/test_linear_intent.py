@@ -133,3 +133,19 @@ def test_an_entry_without_a_response_in_the_domain_answers_with_its_key(prepare,
     assert "no response utter_faq/refund in the domain" in caplog.text
     [parsed] = _parse(component, prepare, ["退款什么时候到账"])
     assert parsed["selector"]["faq"]["response"]["responses"] == [{"text": "faq/refund"}]
+
+
+def test_the_features_are_rasas_sentence_features_side_by_side(prepare, tokenizer, model_storage, execution_context,
+                                                                 classifier):
+    """Two featurizers, as in config.yml: the classifier's rows equal Rasa's own combination of them."""
+    words = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), model_storage,
+                                          Resource("words"), execution_context)
+    words.train(prepare.training_data)
+    messages = prepare(["保修期多久", "退款还没到账吗", "你好呀"]) + [Message(data={TEXT: ""})]
+    words.process(messages[:3])
+    expected = [m.get_sparse_features(TEXT)[1].features.toarray()[0] for m in messages[:3]]
+    matrix = classifier._matrix(messages, width=len(expected[0]))
+    assert matrix.shape == (4, len(expected[0]))
+    for row, want in zip(matrix.toarray(), expected):
+        assert row.tolist() == pytest.approx(want.tolist())
+    assert not matrix.toarray()[3].any()  # no features: a row of zeros

@@ -90,3 +90,33 @@ def test_a_turn_is_saved_without_counting_the_stored_events_again(tmp_path):
         stored = connection.exec_driver_sql("SELECT type_name FROM events ORDER BY id").scalars().all()
     assert stored == ["action", "user", "slot", "action", "user"]  # each event once, in order
     assert asyncio.run(other.retrieve("c1")).events == read.events
+
+
+def test_the_latest_session_is_read_as_rasa_reads_it(tmp_path, postgres):
+    """Rasa's own SQLTrackerStore and ours read the same events from the same table, SQLite and PostgreSQL."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SessionStarted
+
+    for url in (f"sqlite:///{tmp_path / 'tracker.db'}", postgres.create_database()):
+        ours = ConversationStore(domain=DOMAIN, host=url)
+        first = _first_turn("c1")
+        first.update(SlotSet("order_id", "TP20261120001"))
+        asyncio.run(ours.save(first))
+        later = asyncio.run(ours.retrieve("c1"))
+        for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+                      UserUttered("还在吗")):
+            later.update(event)
+        asyncio.run(ours.save(later))
+        rasas = SQLTrackerStore(domain=DOMAIN, host=url)
+        for store in (ours, rasas):
+            session = asyncio.run(store.retrieve("c1"))
+            assert [e.type_name for e in session.events] == ["session_started", "action", "user"]
+            assert asyncio.run(store.retrieve_full_tracker("c1")).events == later.events
+        assert asyncio.run(ours.retrieve("nobody")) is None
+        with ours.engine.connect() as connection:
+            row = connection.exec_driver_sql(
+                "SELECT intent_name, action_name FROM events WHERE type_name IN ('user', 'action') ORDER BY id"
+            ).fetchall()
+        assert [tuple(r) for r in row][:2] == [(None, "action_listen"), (None, None)]
+        rasas.engine.dispose()
+        ours.engine.dispose()
