@@ -12,6 +12,8 @@ Speed-ups that `make bench` found with py-spy (same results, same errors):
 - The prediction graph runs through `dask.get`, which rebuilds and orders a task graph on every call: a fifth of
   the time spent in the graph. `bot.graph_runner.SequentialGraphRunner` runs the same nodes in an order computed
   once per target set.
+- Every call of the action server opened a new HTTP session and TCP connection; `bot.endpoint_sessions` keeps
+  one session per loop alive (connections reused for 2 s, closed when the server stops).
 - Python's full garbage collection walks every object the process holds, and a loaded model is some 830,000 of
   them: every few hundred turns one turn waited 250-430 ms. Once the server has started, `freeze_loaded_objects`
   collects once and moves what is left out of the collector's sight (`gc.freeze`).
@@ -38,7 +40,9 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
+from bot.endpoint_sessions import close_sessions, pooled_session
 from bot.graph_runner import SequentialGraphRunner
 
 logger = logging.getLogger(__name__)
@@ -203,6 +207,7 @@ async def _run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, 
 def _configure_app_with_listeners(*args: Any, **kwargs: Any) -> Any:
     app = _originals["configure_app"](*args, **kwargs)
     app.register_listener(freeze_loaded_objects, "after_server_start")
+    app.register_listener(close_sessions, "after_server_stop")
     return app
 
 
@@ -217,7 +222,9 @@ def install() -> None:
         "Event.resolve_by_type": Event.__dict__["resolve_by_type"],
         "configure_app": rasa.core.run.configure_app,
         "DaskGraphRunner": rasa.core.processor.DaskGraphRunner,
+        "EndpointConfig.session": EndpointConfig.session,
     })
+    EndpointConfig.session = pooled_session
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # the runner MessageProcessor loads a model with
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction.run = _run_remote_action
@@ -235,6 +242,7 @@ def uninstall() -> None:
     Event.resolve_by_type = _originals.pop("Event.resolve_by_type")
     rasa.core.run.configure_app = _originals.pop("configure_app")
     rasa.core.processor.DaskGraphRunner = _originals.pop("DaskGraphRunner")
+    EndpointConfig.session = _originals.pop("EndpointConfig.session")
 
 
 def installed() -> bool:
