@@ -15,19 +15,16 @@ from rasa.shared.core.events import UserUttered
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.live import resume_if_orphaned, run_action
-from bot.store.handoffs import OPEN_STATUSES, latest_ticket_for
-from bot.store.db import transaction
-from bot.store.models import HandoffTicket
+from bot.store.handoffs import TicketState, latest_ticket_state
 
 logger = logging.getLogger(__name__)
 
 CANCEL_INTENT = "deny"
 
 
-def _latest_ticket(conversation_id: Text) -> Optional[HandoffTicket]:
+def _latest_ticket(conversation_id: Text) -> Optional[TicketState]:
     try:
-        with transaction() as session:
-            return latest_ticket_for(session, conversation_id)
+        return latest_ticket_state(conversation_id)
     except SQLAlchemyError as error:
         logger.error("conversation %s: hand-off state unavailable, the bot handles the message: %s",
                      conversation_id, error)
@@ -39,7 +36,7 @@ async def handle_message(
 ) -> None:
     """Pass the message to Rasa; during a hand-off, follow up on a cancel or a first waiting message."""
     latest = await asyncio.to_thread(_latest_ticket, message.sender_id)
-    ticket = latest if latest is not None and latest.status in OPEN_STATUSES else None
+    ticket = latest if latest is not None and latest.is_open else None
     if latest is not None and ticket is None:
         # Handed off before and closed since: make sure the bot was given the conversation back. Conversations
         # never handed off (nearly all) pay only the query above.

@@ -118,3 +118,18 @@ def test_two_agents_claiming_at_once_exactly_one_wins(database):
     winners = [agent_id for agent_id, won in results if won]
     assert len(results) == len(ids) and len(winners) == 1
     assert state(ticket) == ("assigned", winners[0])
+
+
+def test_the_gates_look_up_reads_the_newest_tickets_state(database):
+    from bot.store.handoffs import latest_ticket_state
+
+    assert latest_ticket_state("c10") is None  # never handed off
+    new_ticket("c10")
+    state_now = latest_ticket_state("c10")
+    assert (state_now.status, state_now.channel, state_now.acknowledged_at, state_now.is_open) == (
+        "waiting", "rest", None, True)
+    with transaction() as session:
+        tickets.cancel(session, "c10")
+    assert latest_ticket_state("c10").status == "closed" and not latest_ticket_state("c10").is_open
+    new_ticket("c10")  # handed off again: the newest ticket counts
+    assert latest_ticket_state("c10").is_open
