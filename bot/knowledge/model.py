@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -109,9 +109,20 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     problems: List[str] = []
     entries = _load_faq(directory / FAQ_DIR_NAME, problems)
     products = _load_catalogue(directory / CATALOGUE_FILE_NAME, problems)
+    entries = [_with_catalogue_facts(entry, products, problems) for entry in entries]
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(entries=tuple(entries), products=tuple(products))
+
+
+def _with_catalogue_facts(entry: FaqEntry, products: List[Product], problems: List[str]) -> FaqEntry:
+    """The entry with its answer's catalogue placeholders filled, its stated figures checked (bot.knowledge.facts)."""
+    from bot.knowledge import facts  # facts reads Product from this module
+
+    where = f"{entry.source}: entry '{entry.id}'"
+    answer = facts.render(entry.answer, products, where, problems)
+    facts.check(answer, products, where, problems)
+    return replace(entry, answer=answer)
 
 
 # --- FAQ ------------------------------------------------------------------------------------------
