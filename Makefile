@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 .PHONY: help install knowledge model db import run run-scaled services shell test eval clean telegram-webhook telegram-poll widget \
-	eval-smp bench bench-store
+	eval-smp eval-conversations bench bench-store
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ test: model widget ## Run the whole test suite (trains the model first if its in
 
 eval: knowledge ## Evaluate NLU on the held-out set: intent, response selection, entity F1
 	$(PYTHON) -m bot.evaluation
+
+eval-conversations: model ## Whole conversations as customers chat (tests/data/conversations): turn accuracy per category
+	$(PYTHON) -m tools.evaluation_conversations $(CONV_ARGS)
 
 eval-smp: install ## NLU pipeline on the SMP2019 ECDT benchmark (../shared/eval/smp2019): intent, slot F1, sentence
 	$(PYTHON) -m tools.evaluation_smp2019 $(SMP_ARGS)

@@ -33,6 +33,7 @@ from bot.actions.common import (
     is_verified,
     verified_phone_list,
 )
+from bot.actions.context import identifiers_in, route
 from bot.actions.fallback import FALLBACK_INTENT, consecutive_misses
 from bot.core.hours import WorkingHours
 from bot.handoff.sessions import agents_online
@@ -247,18 +248,20 @@ class ActionRateService(ThreadedAction):
         message = tracker.latest_message or {}
         entity = next(tracker.get_latest_entity_values("rating"), None)
         rating = parse_rating(entity if entity is not None else message.get("text"))
-        if rating is None:
-            dispatcher.utter_message(response="utter_rating_invalid", buttons=RATING_BUTTONS)
-            return []
         try:
             with transaction() as session:
                 ticket = ticket_to_rate(session, tracker.sender_id)
-                if ticket is not None:
+                if ticket is not None and rating is not None:
                     rate(session, ticket.id, rating)
         except TicketError:
             ticket = None  # rated in the meantime (a double click)
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)
+            return []
+        if ticket is None and (rating is None or identifiers_in(message)):
+            return route(dispatcher, tracker)  # no rating was asked: a number is an identifier, not a score
+        if rating is None:
+            dispatcher.utter_message(response="utter_rating_invalid", buttons=RATING_BUTTONS)
             return []
         if ticket is None:
             dispatcher.utter_message(response="utter_rating_nothing_to_rate")

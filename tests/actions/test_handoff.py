@@ -193,9 +193,14 @@ def test_no_rating_without_a_recently_closed_ticket(database, open_hours):
     assert responses(rate("5")) == ["utter_rating_nothing_to_rate"]
 
 
-def test_an_unreadable_rating_is_asked_again(database, open_hours):
+def test_an_unreadable_rating_is_asked_again(database, open_hours, online_agent):
+    closed_ticket(online_agent)  # a rating was asked
     messages = rate("9分")
     assert responses(messages) == ["utter_rating_invalid"] and len(messages[0]["buttons"]) == 5
+
+
+def test_a_number_when_no_rating_was_asked_is_not_a_rating(database, open_hours):
+    assert responses(rate("8000")) == ["utter_ask_what_for"]  # e.g. a phone tail: what is it for?
 
 
 def test_an_old_closed_ticket_is_not_rated(database, open_hours, online_agent):

@@ -1,0 +1,33 @@
+"""Dialogue context over the REST webhook: a bare identifier continues the conversation's topic, and a number is a
+rating only when a rating was asked (issue 15: "context is dropped")."""
+
+from tests.conftest import Chat, response_text, texts
+
+
+def test_an_order_number_after_a_parcel_question_looks_the_order_up(chat: Chat, ids):
+    chat.say("我买的东西一直没收到货 咋回事")
+    assert texts(chat.say(ids.shipped)) == response_text("utter_ask_phone_last4")
+    reply = texts(chat.say("8000"))
+    assert f"订单 {ids.shipped}" in reply and "SF1234567890" in reply
+
+
+def test_an_order_number_after_the_return_policy_starts_the_return(chat: Chat, ids):
+    chat.say("退换货有啥条件啊")
+    assert texts(chat.say(ids.returnable)) == response_text("utter_ask_phone_last4")
+    assert texts(chat.say("8000")) == response_text("utter_ask_return_kind")
+
+
+def test_a_serial_number_after_a_warranty_question_checks_its_warranty(chat: Chat, ids):
+    chat.say("你们的产品保修几年")
+    reply = texts(chat.say(ids.device_in))
+    assert ids.device_in in reply and "在保修期内" in reply
+
+
+def test_a_bare_identifier_without_a_topic_is_looked_up(chat: Chat, ids):
+    assert texts(chat.say(ids.shipped)) == response_text("utter_ask_phone_last4")
+
+
+def test_a_phone_tail_is_never_a_rating_when_none_was_asked(chat: Chat):
+    reply = texts(chat.say("8000"))
+    assert reply == response_text("utter_ask_what_for")
+    assert "评分" not in reply and "1-5" not in reply and "1–5" not in reply
