@@ -253,6 +253,9 @@ def goals(table: Dict[str, Dict[str, Tuple[int, int]]]) -> List[Tuple[bool, str]
     results = []
     for split, target in TARGETS.items():
         right, total = table.get(split, {}).get("all", (0, 0))
+        if not total:
+            results.append((False, f"{split}: no conversations replayed"))
+            continue
         share = right / total if total else 0.0
         results.append((share >= target, f"{split}: {share:.1%} of turns right (target {target:.0%})"))
     return results
