@@ -31,3 +31,9 @@ def test_a_phone_tail_is_never_a_rating_when_none_was_asked(chat: Chat):
     reply = texts(chat.say("8000"))
     assert reply == response_text("utter_ask_what_for")
     assert "评分" not in reply and "1-5" not in reply and "1–5" not in reply
+
+
+def test_a_phone_number_where_the_order_number_was_asked_is_recognised(chat: Chat, ids):
+    chat.say("帮我查下订单")
+    reply = texts(chat.say(ids.zhang_phone))
+    assert "手机号" in reply and "TP" in reply and response_text("utter_invalid_order_id") not in reply

@@ -11,10 +11,14 @@ from sqlalchemy import bindparam, select
 from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
-from bot.identifiers import mask_phone, normalize_identifier
+from bot.identifiers import find_identifiers, mask_phone, normalize_identifier
 
 from bot.store.db import transaction
 from bot.store.models import Customer, Order
+
+# What a customer may give where the order number was asked, as the reply names it.
+OTHER_IDENTIFIERS = {"phone": "手机号", "serial_number": "设备序列号", "repair_id": "维修单号",
+                     "return_id": "退换货申请单号", "complaint_id": "投诉单号"}
 
 # Asked several times a form turn (validation, the identity check): one prebuilt query, no ORM objects.
 _ORDER_PHONE = (select(Customer.phone).join(Order, Order.customer_id == Customer.id)
@@ -41,7 +45,11 @@ def validate_order_number(value: Any, dispatcher: CollectingDispatcher) -> Optio
     """The canonical order number if it is well-formed and exists; otherwise tell the customer and return None."""
     order_id = normalize_identifier("order_id", value)
     if order_id is None:
-        dispatcher.utter_message(response="utter_invalid_order_id")
+        other = next((m.kind for m in find_identifiers(str(value or "")) if m.kind in OTHER_IDENTIFIERS), None)
+        if other is not None:  # e.g. the full phone number where the order number was asked
+            dispatcher.utter_message(response="utter_not_an_order_id", given=OTHER_IDENTIFIERS[other])
+        else:
+            dispatcher.utter_message(response="utter_invalid_order_id")
         return None
     if order_phone(order_id) is None:
         dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)

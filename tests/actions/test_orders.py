@@ -12,11 +12,19 @@ def ask_order(value, **slots):
     return found, messages, next_question(current, found)
 
 
-@pytest.mark.parametrize("typed", ["TP123", "我的订单号忘了", "SN7K2M9Q4X1B"])
+@pytest.mark.parametrize("typed", ["TP123", "我的订单号忘了"])
 def test_malformed_order_number_is_asked_again_with_an_example(database, typed):
     slots, messages, asked = ask_order(typed)
     assert slots["order_id"] is None and asked == "order_id"
     assert responses(messages) == ["utter_invalid_order_id"]
+
+
+@pytest.mark.parametrize("typed, given", [("13800138000", "手机号"), ("SN7K2M9Q4X1B", "设备序列号"),
+                                          ("维修单WX2026110342", "维修单号")])
+def test_another_identifier_where_the_order_number_was_asked_is_named(database, typed, given):
+    slots, messages, asked = ask_order(typed)
+    assert slots["order_id"] is None and asked == "order_id"
+    assert responses(messages) == ["utter_not_an_order_id"] and messages[0]["given"] == given
 
 
 def test_unknown_order_is_said_clearly(database):
