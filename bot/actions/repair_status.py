@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -9,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
 from bot.actions.labels import REPAIR_STATUS
-from bot.formatting import format_date, format_datetime
+from bot.formatting import beijing_today, format_date, format_datetime
 from bot.identifiers import normalize_identifier
 from bot.store.db import transaction
 from bot.store.models import Repair
@@ -42,9 +43,19 @@ class ValidateRepairStatusForm(IdentityCheckedForm):
         return {"repair_id": repair_id, "phone_last4": None}
 
 
+CLOSED_STATUSES = ("shipped_back", "completed", "cancelled")
+
+
+def days_overdue(repair: Repair, today: Optional[date] = None) -> int:
+    """Days past the estimated completion of a repair still in progress (0 when on time or done)."""
+    if not repair.estimated_done or repair.status in CLOSED_STATUSES:
+        return 0
+    return max(0, ((today or beijing_today()) - repair.estimated_done).days)
+
+
 def repair_details(repair: Repair) -> Dict[Text, Text]:
     estimate = ""
-    if repair.estimated_done and repair.status not in ("shipped_back", "completed", "cancelled"):
+    if repair.estimated_done and repair.status not in CLOSED_STATUSES:
         estimate = f"预计完成：{format_date(repair.estimated_done)}\n"
     shipping = ""
     if repair.return_carrier and repair.return_tracking_no:
@@ -77,4 +88,9 @@ class ActionShowRepairStatus(FormResultAction):
         repair = session.get(Repair, repair_id) if repair_id else None
         if repair is None or not is_verified(tracker, repair.customer.phone):
             return []
-        return [{"response": "utter_repair_details", **repair_details(repair)}]
+        messages: List[Message] = [{"response": "utter_repair_details", **repair_details(repair)}]
+        late = days_overdue(repair)
+        if late:  # a broken promise is said, with an apology and a person to chase it
+            messages.append({"response": "utter_repair_overdue", "estimate": format_date(repair.estimated_done),
+                             "days": str(late)})
+        return messages

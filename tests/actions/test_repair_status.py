@@ -31,3 +31,30 @@ def test_not_shown_to_someone_else(database, ids):
     _, messages = run(ActionShowRepairStatus(),
                       tracker(slots={"repair_id": ids.repair, "verified_phones": verified(ids.li_phone)}))
     assert messages == []
+
+
+def test_an_overdue_repair_is_said_with_an_apology_and_a_person_offered(database, ids):
+    from datetime import timedelta
+
+    from bot.formatting import beijing_today
+    from bot.store.db import transaction
+    from bot.store.models import Repair
+
+    with transaction() as session:
+        session.get(Repair, ids.repair).estimated_done = beijing_today() - timedelta(days=4)
+    _, messages = run(ActionShowRepairStatus(),
+                      tracker(slots={"repair_id": ids.repair, "verified_phones": verified(ids.zhang_phone)}))
+    assert responses(messages) == ["utter_repair_details", "utter_repair_overdue"]
+    assert messages[1]["days"] == "4"
+
+
+def test_a_repair_on_time_or_done_is_not_overdue(database, ids):
+    from datetime import date
+
+    from bot.actions.repair_status import days_overdue
+    from bot.store.models import Repair
+
+    late = Repair(status="repairing", estimated_done=date(2026, 11, 17))
+    assert days_overdue(late, today=date(2026, 12, 3)) == 16
+    assert days_overdue(late, today=date(2026, 11, 17)) == 0
+    assert days_overdue(Repair(status="completed", estimated_done=date(2026, 11, 1)), today=date(2026, 12, 3)) == 0
