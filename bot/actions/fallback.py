@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.common import ThreadedAction
 from bot.knowledge import KnowledgeBase, knowledge_base
+from bot.store.unanswered import record_unanswered
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +39,9 @@ def suggested_entries(latest_message: Dict[Text, Any], knowledge: KnowledgeBase)
             for entry, _ in knowledge.ranked(latest_message, SUGGESTION_COUNT)]
 
 
-class ActionSuggestFaq(Action):
-    """First miss: "您是不是想问…" with the top-3 entries. Second miss in a row: hand over to a person."""
+class ActionSuggestFaq(ThreadedAction):
+    """First miss: "您是不是想问…" with the top-3 entries. Second miss in a row: hand over to a person. Every miss
+    is kept for the knowledge team."""
 
     def name(self) -> Text:
         return "action_suggest_faq"
@@ -46,6 +49,7 @@ class ActionSuggestFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        record_unanswered(tracker.sender_id, tracker.latest_message or {}, "fallback")
         misses = consecutive_misses(tracker)
         if misses >= 2:
             logger.info("conversation %s: %d misses in a row, handing over to a person", tracker.sender_id, misses)

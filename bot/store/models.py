@@ -335,6 +335,24 @@ class FailedAttempt(Base):
 Index("ix_failed_attempts_scope_key", FailedAttempt.scope, FailedAttempt.key, FailedAttempt.created_at)
 
 
+UNANSWERED_REASONS = ("out_of_scope", "fallback")
+
+
+class UnansweredQuestion(Base):
+    """A customer question the bot could not answer from the knowledge base, kept for the knowledge team."""
+
+    __tablename__ = "unanswered_questions"
+    __table_args__ = (CheckConstraint(_one_of("reason", UNANSWERED_REASONS), name="reason"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    text = Column(Text, nullable=False)
+    reason = Column(String(20), nullable=False)
+    intent = Column(String(80))  # what the classifier guessed, e.g. faq/return_policy
+    confidence = Column(Integer)  # that guess's confidence in per cent
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
 class ServerSecret(Base):
     """A secret the servers generate on first start when none is configured (the widget's session key), shared
     by every replica through the database."""

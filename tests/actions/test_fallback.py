@@ -6,7 +6,15 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+import pytest
+
 from bot.actions.fallback import HUMAN_BUTTON, ActionSuggestFaq, consecutive_misses, knowledge_base
+from bot.store.unanswered import recent_unanswered
+
+
+@pytest.fixture(autouse=True)
+def records(database):
+    """Misses are kept for the knowledge team: every test has a database."""
 
 
 def user(text: str, intent: str, ranking: List[str] = ()) -> Dict[str, Any]:
@@ -76,3 +84,11 @@ def test_an_understood_message_resets_the_count():
 def test_unknown_or_missing_ranking_falls_back_to_asking_again():
     [message] = run([user("？？", "nlu_fallback", ["no_such_entry"])])
     assert message["response"] == "utter_default"
+
+
+def test_every_miss_is_kept_for_the_knowledge_team():
+    ranking = ["warranty_period", "warranty_coverage"]
+    run([user("那个保修的事儿咋弄", "nlu_fallback", ranking)])
+    [question] = recent_unanswered()
+    assert (question.text, question.reason, question.conversation_id) == ("那个保修的事儿咋弄", "fallback", "customer-1")
+    assert question.intent == "faq/warranty_period"
