@@ -63,11 +63,9 @@ def _label(parse_data: Dict[Text, Any]) -> Optional[Text]:
     return intent
 
 
-def recent_topics(events: Iterable[Dict[Text, Any]], skip_latest: bool = True) -> List[Text]:
-    """The tasks the last customer turns were about, newest first (turns without a task are passed over)."""
-    user_turns = [event for event in events if event.get("event") == "user"]
-    if skip_latest:
-        user_turns = user_turns[:-1]
+def recent_topics(events: Iterable[Dict[Text, Any]]) -> List[Text]:
+    """The tasks the customer turns before the latest were about, newest first (turns without a task skipped)."""
+    user_turns = [event for event in events if event.get("event") == "user"][:-1]
     topics = []
     for event in reversed(user_turns[-LOOK_BACK_TURNS:]):
         topic = TOPIC_OF.get(_label(event.get("parse_data") or {}) or "")
@@ -77,13 +75,10 @@ def recent_topics(events: Iterable[Dict[Text, Any]], skip_latest: bool = True) -
 
 
 def continued_task(identifiers: Dict[Text, Text], topics: List[Text]) -> Optional[Tuple[Text, Text, Text]]:
-    """(task intent, slot, value) the identifier continues, or None when the message names no look-up key."""
+    """(task intent, slot, value) the first identifier (`identifiers_in`) continues, or None when there is none."""
     for slot, value in identifiers.items():
-        tasks, default = TASKS_FOR.get(slot, ((), None))
-        if default is None:
-            continue
-        task = next((topic for topic in topics if topic in tasks), default)
-        return task, slot, value
+        tasks, default = TASKS_FOR[slot]
+        return next((topic for topic in topics if topic in tasks), default), slot, value
     return None
 
 

@@ -12,7 +12,6 @@ from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, i
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import find_identifiers, mask_phone, normalize_identifier
-
 from bot.store.db import transaction
 from bot.store.models import Customer, Order
 
@@ -23,6 +22,7 @@ OTHER_IDENTIFIERS = {"phone": "手机号", "serial_number": "设备序列号", "
 # Asked several times a form turn (validation, the identity check): one prebuilt query, no ORM objects.
 _ORDER_PHONE = (select(Customer.phone).join(Order, Order.customer_id == Customer.id)
                 .where(Order.order_id == bindparam("order_id")))
+
 
 def find_order(session, order_id: Text) -> Optional[Order]:
     return session.get(Order, order_id)

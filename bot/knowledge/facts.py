@@ -86,6 +86,7 @@ def _stated(pattern: "re.Pattern[str]", sentence: str) -> List[Tuple[int, str]]:
 
 
 def _allowed(products: Sequence[Product], attribute: str, categories: Set[str]) -> Set[int]:
+    """The named categories' values; with none named, every value within the catalogue's range."""
     if not categories:
         values = _values(products, attribute)
         return set(range(values[0], values[-1] + 1)) if values else set()
@@ -116,20 +117,16 @@ def _check_clause(clause: str, sentence: str, products: Sequence[Product], where
         allowed_months = _allowed(products, "warranty_months", named)
         for value, unit in _stated(_WARRANTY_SPAN, clause):
             months = value * 12 if unit == "年" else value
-            if not _warranty_agrees(months, allowed_months, named):
+            if months not in allowed_months:
                 problems.append(_contradiction(where, sentence, f"{value} {unit}", "warranty_months",
                                                products, named))
-
-
-def _warranty_agrees(months: int, allowed: Set[int], named: Set[str]) -> bool:
-    return months in allowed if named else bool(allowed) and min(allowed) <= months <= max(allowed)
 
 
 def _contradiction(where: str, sentence: str, stated: str, attribute: str, products: Sequence[Product],
                    named: Set[str]) -> str:
     label = "退换期限" if attribute == "return_days" else "保修期"
     unit = "天" if attribute == "return_days" else "个月"
-    scope = [c for c in sorted(named)] or sorted({p.category for p in products})
+    scope = sorted(named) or sorted({p.category for p in products})
     facts = "; ".join(f"{CATEGORY_NAMES.get(c, c)} {', '.join(map(str, _values(products, attribute, c)))} {unit}"
                       for c in scope)
     return (f"{where}: states {label} {stated} in '{sentence}', the catalogue (knowledge/products.yml) says {facts}"

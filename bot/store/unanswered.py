@@ -8,12 +8,11 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.settings import settings
 from bot.store.db import transaction
 from bot.store.models import UnansweredQuestion
 
 logger = logging.getLogger(__name__)
-
-MAX_TEXT = 2000  # the channels' own limit: a longer message was already cut
 
 
 def _guess(parse_data: Dict[str, Any]) -> tuple:
@@ -35,8 +34,9 @@ def record_unanswered(conversation_id: str, parse_data: Dict[str, Any], reason: 
     intent, confidence = _guess(parse_data)
     try:
         with transaction() as session:
-            question = UnansweredQuestion(conversation_id=conversation_id, text=text[:MAX_TEXT], reason=reason,
-                                          intent=(intent or "")[:80] or None, confidence=confidence)
+            question = UnansweredQuestion(conversation_id=conversation_id, reason=reason, confidence=confidence,
+                                          text=text[:settings().tp_max_message_length],  # the channels' limit
+                                          intent=(intent or "")[:80] or None)
             session.add(question)
             session.flush()
             return question.id
