@@ -1,10 +1,14 @@
 """DomainJiebaTokenizer with the project's dictionary, on mixed Chinese/English text."""
 
+import re
+
 import pytest
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.identifiers import fold_width
 
 
 def words(tokenizer, text):
@@ -55,3 +59,28 @@ def test_the_dictionary_directory_is_saved_in_the_model(tokenizer, model_storage
     tokenizer.train(TrainingData())
     with model_storage.read_from(resource) as directory:
         assert {p.name for p in directory.iterdir()} == {"terms.txt", "products.txt"}
+
+
+def lemmas(tokenizer, text):
+    return [token.lemma for token in tokenizer.tokenize(Message(data={TEXT: text}), TEXT)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["TP202611070032到哪了", "tp 2026 1107 0032 到哪了", "ＴＰ２０２６１１０７００３２到哪了", "tp-2026-1107-0032到哪了"],
+)
+def test_an_identifier_is_one_token_named_by_its_kind_however_it_is_typed(tokenizer, text):
+    assert lemmas(tokenizer, text) == ["__order_id__", "到", "哪", "了"]
+    identifier = tokenizer.tokenize(Message(data={TEXT: text}), TEXT)[0]
+    span = fold_width(text[identifier.start : identifier.end])
+    assert re.sub(r"[ \-]", "", span).upper() == "TP202611070032"  # the whole number, offsets into the original
+
+
+def test_every_identifier_kind_has_its_own_lemma(tokenizer):
+    text = "SN A1B2 C3D4 E5 的维修单wx2026110342 手机138 0013 8000"
+    assert [lemma for lemma in lemmas(tokenizer, text) if lemma.startswith("__")] == [
+        "__serial_number__",
+        "__repair_id__",
+        "__phone__",
+    ]
+    assert "维修" in lemmas(tokenizer, text) or "维修单" in lemmas(tokenizer, text)
