@@ -55,6 +55,7 @@ class ReturnDecision:
     eligible: bool
     reason: str  # not_delivered | window_passed | already_requested | already_refunded | eligible
     deadline: Optional[date] = None
+    window_days: Optional[int] = None
     existing_return_id: Optional[str] = None
 
 
@@ -71,5 +72,5 @@ def return_decision(order: Order, existing: Iterable[ReturnRequest], today: date
     delivered_on = order.delivered_at.astimezone(BEIJING).date()
     deadline = delivered_on + timedelta(days=window)
     if today > deadline:
-        return ReturnDecision(False, "window_passed", deadline=deadline)
-    return ReturnDecision(True, "eligible", deadline=deadline)
+        return ReturnDecision(False, "window_passed", deadline=deadline, window_days=window)
+    return ReturnDecision(True, "eligible", deadline=deadline, window_days=window)

@@ -18,6 +18,11 @@ Speed-ups that `make bench` found with py-spy (same results, same errors):
   them: every few hundred turns one turn waited 250-430 ms. Once the server has started, `freeze_loaded_objects`
   collects once and moves what is left out of the collector's sight (`gc.freeze`).
 
+Reading a message in its conversation (`bot.reading`): a follow-up fragment or an unclear message is read again
+with the previous customer message (`MessageProcessor.parse_message`); an FAQ question carrying the identifier of
+its topic's task starts the task; a message with two questions gets both answered, one part after the other
+(`MessageProcessor.handle_message`). None of this runs inside a form or during a hand-off.
+
 Resilience:
 - A circuit breaker around the action server (`RemoteAction.run`): when it cannot be reached, Rasa logs the error
   and the customer hears nothing (an empty reply). Now the customer gets `utter_service_unavailable` (an apology
@@ -37,11 +42,14 @@ import rasa
 import rasa.core.processor
 import rasa.core.run
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import reading
 from bot.endpoint_sessions import close_sessions, pooled_session
 from bot.graph_runner import SequentialGraphRunner
 
@@ -201,6 +209,66 @@ async def _run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, 
     return events
 
 
+# --- reading a message in its conversation ----------------------------------------------------------------
+
+
+def _previous_user_turn(tracker: Any) -> Optional[UserUttered]:
+    """The customer's previous message in this session (the tracker does not hold the new one yet)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return event
+        if getattr(event, "action_name", None) == "action_session_start":
+            return None
+    return None
+
+
+def _in_task_or_handoff(tracker: Any) -> bool:
+    return bool(tracker.active_loop_name) or tracker.is_paused()
+
+
+async def _parse_message(self: MessageProcessor, message: UserMessage, tracker: Any = None,
+                         only_output_properties: bool = True) -> Dict[Text, Any]:
+    """MessageProcessor.parse_message, then the message read in its conversation (`bot.reading`)."""
+    parse = _originals["MessageProcessor.parse_message"]
+    parsed = await parse(self, message, tracker, only_output_properties)
+    if tracker is None or _in_task_or_handoff(tracker):
+        return parsed
+    previous = _previous_user_turn(tracker)
+    if previous is not None and reading.needs_previous(message.text or "", parsed):
+        earlier = reading.previous_reading(previous.text, previous.parse_data)
+        if earlier:
+            text = reading.together(earlier, message.text or "")
+            combined = await parse(self, UserMessage(text, sender_id=message.sender_id), None, only_output_properties)
+            if reading.better_with_previous(parsed, combined):
+                logger.debug("conversation %s: %r read with the previous message", message.sender_id, message.text)
+                parsed = reading.adopt_reading(parsed, combined, text)
+    return reading.task_from_identifier(parsed)
+
+
+async def _handle_message(self: MessageProcessor, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
+    """MessageProcessor.handle_message; a message with two questions is handled as its parts, in answer order."""
+    handle = _originals["MessageProcessor.handle_message"]
+    parts = reading.compound_parts(message.text or "")
+    if len(parts) < 2:
+        return await handle(self, message)
+    tracker = await self.get_tracker(message.sender_id)
+    if _in_task_or_handoff(tracker):
+        return await handle(self, message)
+    parses = [await self.parse_message(UserMessage(part, sender_id=message.sender_id), tracker) for part in parts]
+    order = reading.answer_order(parses)
+    if order is None:
+        return await handle(self, message)
+    logger.debug("conversation %s: %d questions in one message", message.sender_id, len(order))
+    for number, index in enumerate(order):
+        part_id = f"{message.message_id}-{number}" if message.message_id else None
+        await handle(self, UserMessage(parts[index], message.output_channel, message.sender_id,
+                                       input_channel=message.input_channel, message_id=part_id,
+                                       metadata=message.metadata))
+    if isinstance(message.output_channel, CollectingOutputChannel):
+        return message.output_channel.messages
+    return None
+
+
 # --- installing ----------------------------------------------------------------------------------------
 
 
@@ -223,7 +291,11 @@ def install() -> None:
         "configure_app": rasa.core.run.configure_app,
         "DaskGraphRunner": rasa.core.processor.DaskGraphRunner,
         "EndpointConfig.session": EndpointConfig.session,
+        "MessageProcessor.parse_message": MessageProcessor.parse_message,
+        "MessageProcessor.handle_message": MessageProcessor.handle_message,
     })
+    MessageProcessor.parse_message = _parse_message
+    MessageProcessor.handle_message = _handle_message
     EndpointConfig.session = pooled_session
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # the runner MessageProcessor loads a model with
     RemoteAction._validate_action_result = _validate_action_result
@@ -243,6 +315,8 @@ def uninstall() -> None:
     rasa.core.run.configure_app = _originals.pop("configure_app")
     rasa.core.processor.DaskGraphRunner = _originals.pop("DaskGraphRunner")
     EndpointConfig.session = _originals.pop("EndpointConfig.session")
+    MessageProcessor.parse_message = _originals.pop("MessageProcessor.parse_message")
+    MessageProcessor.handle_message = _originals.pop("MessageProcessor.handle_message")
 
 
 def installed() -> bool:

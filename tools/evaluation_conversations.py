@@ -166,9 +166,19 @@ def _pressed(click: str, buttons: Sequence[Dict[str, Any]]) -> Optional[Dict[str
     return next((b for b in buttons if click in str(b.get("title", ""))), None)
 
 
+# A range is written 3–5, 3—5, 3～5 or 3-5; checks are about the figures, so every range dash reads as "-".
+_RANGE_DASHES = str.maketrans({dash: "-" for dash in "–—―‐‑−～〜~"})
+
+
+def comparable(reply: str) -> str:
+    """The reply as checks see it: range dashes folded to "-" (patterns list "-" in their dash classes)."""
+    return reply.translate(_RANGE_DASHES)
+
+
 def grade(outcome: TurnOutcome, turn: Turn) -> None:
-    outcome.missing = [p.pattern for p in turn.expect if not p.search(outcome.reply)]
-    outcome.unwanted = [p.pattern for p in turn.reject if p.search(outcome.reply)]
+    reply = comparable(outcome.reply)
+    outcome.missing = [p.pattern for p in turn.expect if not p.search(reply)]
+    outcome.unwanted = [p.pattern for p in turn.reject if p.search(reply)]
 
 
 async def replay(client: httpx.AsyncClient, url: str, conversation: Conversation, run_id: str) -> List[TurnOutcome]:

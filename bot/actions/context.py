@@ -19,48 +19,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUttered, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+import re
+
+from bot.topics import TASKS_FOR, TOPIC_OF, label
+
 ASK_WHAT_FOR = "utter_ask_what_for"
 LOOK_BACK_TURNS = 3  # customer turns before this one that can set the topic
-
-# What an earlier turn was about (its intent, or its FAQ entry) -> the task an identifier now continues.
-TOPIC_OF: Dict[Text, Text] = {
-    "check_order_status": "check_order_status",
-    "faq/item_not_received": "check_order_status",
-    "faq/refund_method": "check_order_status",
-    "faq/payment_failed": "check_order_status",
-    "faq/change_account_info": "check_order_status",
-    "request_return": "request_return",
-    "faq/return_policy": "request_return",
-    "faq/return_process": "request_return",
-    "faq/wrong_item": "request_return",
-    "check_warranty": "check_warranty",
-    "faq/warranty_period": "check_warranty",
-    "faq/warranty_coverage": "check_warranty",
-    "faq/warranty_exclusions": "check_warranty",
-    "faq/warranty_proof": "check_warranty",
-    "faq/warranty_claim": "check_warranty",
-    "faq/extended_warranty": "check_warranty",
-    "request_repair": "request_repair",
-    "faq/repair_process": "request_repair",
-    "faq/repair_shipping": "request_repair",
-    "check_repair_status": "check_repair_status",
-}
-
-# identifier slot -> (tasks it can continue, the task when the topic is none of them)
-TASKS_FOR: Dict[Text, Tuple[Tuple[Text, ...], Text]] = {
-    "order_id": (("check_order_status", "request_return"), "check_order_status"),
-    "serial_number": (("check_warranty", "request_repair"), "check_warranty"),
-    "repair_id": (("check_repair_status",), "check_repair_status"),
-}
-
-
-def _label(parse_data: Dict[Text, Any]) -> Optional[Text]:
-    """The turn's intent, or `faq/<entry>` for an FAQ question."""
-    intent = (parse_data.get("intent") or {}).get("name")
-    if intent == "faq":
-        selected = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-        return selected.get("intent_response_key") or intent
-    return intent
+# Identifiers whose look-up asks for the phone's last 4 digits: a bare tail after one of them continues it.
+TAIL_CHECKED = ("order_id", "repair_id")
+_BARE_TAIL = re.compile(r"^\s*(?:(?:手机)?尾号|后\s*[4四]\s*位)?\s*(?:是)?\s*(\d{4})\s*$")
 
 
 def recent_topics(events: Iterable[Dict[Text, Any]]) -> List[Text]:
@@ -68,7 +35,7 @@ def recent_topics(events: Iterable[Dict[Text, Any]]) -> List[Text]:
     user_turns = [event for event in events if event.get("event") == "user"][:-1]
     topics = []
     for event in reversed(user_turns[-LOOK_BACK_TURNS:]):
-        topic = TOPIC_OF.get(_label(event.get("parse_data") or {}) or "")
+        topic = TOPIC_OF.get(label(event.get("parse_data") or {}) or "")
         if topic is not None:
             topics.append(topic)
     return topics
@@ -101,14 +68,41 @@ def reread_as(message: Dict[Text, Any], task: Text, slot: Text, value: Text) -> 
     ]
 
 
+def earlier_identifier(events: Iterable[Dict[Text, Any]]) -> Dict[Text, Text]:
+    """The identifier of a tail-checked look-up named in the customer turns before the latest, newest first."""
+    user_turns = [event for event in events if event.get("event") == "user"][:-1]
+    for event in reversed(user_turns[-LOOK_BACK_TURNS:]):
+        found = {slot: value for slot, value in identifiers_in(event.get("parse_data") or {}).items()
+                 if slot in TAIL_CHECKED}
+        if found:
+            return dict([next(iter(found.items()))])
+    return {}
+
+
+def bare_tail(text: Optional[Text]) -> Optional[Text]:
+    """The 4 digits of a message that is only a phone tail ("8000", "尾号8000")."""
+    match = _BARE_TAIL.match(text or "")
+    return match.group(1) if match else None
+
+
 def route(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """Continue the conversation's task with the message's identifier, or ask what the message is for."""
+    """Continue the conversation's task with the message's identifier, or ask what the message is for.
+
+    A bare phone tail right after an order or repair number that was not looked up ("TP… 这单取消了吗" misread,
+    then "4567") continues that look-up with the tail as its check.
+    """
     message = tracker.latest_message or {}
-    routed = continued_task(identifiers_in(message), recent_topics(tracker.events))
+    topics = recent_topics(tracker.events)
+    identifiers = identifiers_in(message)
+    tail = None if identifiers else bare_tail(message.get("text"))
+    if tail is not None:
+        identifiers = earlier_identifier(tracker.events)
+    routed = continued_task(identifiers, topics)
     if routed is None:
         dispatcher.utter_message(response=ASK_WHAT_FOR)
         return []
-    return reread_as(message, *routed)
+    events = reread_as(message, *routed)
+    return events + [SlotSet("phone_last4", tail)] if tail is not None else events
 
 
 class ActionRouteIdentifier(Action):

@@ -94,7 +94,7 @@ def ineligible_message(order: Order, decision: ReturnDecision) -> Message:
                 "status": ORDER_STATUS[order.status]}
     if decision.reason == "window_passed":
         return {"response": "utter_return_window_passed", "order_id": order.order_id,
-                "deadline": format_date(decision.deadline)}
+                "deadline": format_date(decision.deadline), "window_days": decision.window_days}
     return {"response": "utter_return_not_delivered", "order_id": order.order_id,
             "status": ORDER_STATUS[order.status]}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -14,11 +15,18 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.core.escalation import transfer_keywords, wants_person_now
 
 HANDOFF_INTENT = "request_human"
+# Asking for a person in so many words wins over whatever else the message says ("退款没到账 TP… 帮我转个人工"):
+# the verb is required, so "人工客服几点下班" stays a question about the hours.
+EXPLICIT_REQUEST = re.compile(
+    r"转(个|接)?人工|(找|要|叫|换|接)(个)?(真人|人工)|真人客服|"
+    r"\b(talk|speak|chat) (to|with) (a |an )?(human|real person|person|agent)|\bhuman agent\b",
+    re.IGNORECASE,
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class HandoffKeywordClassifier(GraphComponent):
-    """Overrides the predicted intent with `request_human` when the message names a keyword.
+    """Overrides the predicted intent with `request_human` when the message names a keyword or asks for a person.
 
     Runs after the FallbackClassifier, so a keyword in an otherwise unclear message still reaches a person.
     The keywords are read from the environment when the model is loaded, not baked into the model.
@@ -40,7 +48,7 @@ class HandoffKeywordClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/") or not wants_person_now(text, self.keywords):
+            if text.startswith("/") or not (wants_person_now(text, self.keywords) or EXPLICIT_REQUEST.search(text)):
                 continue
             message.set(INTENT, {INTENT_NAME_KEY: HANDOFF_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
         return messages

@@ -1,0 +1,138 @@
+"""How a customer message is read in its conversation, before the dialogue acts on it.
+
+The NLU model reads one message alone. Customers do not write that way:
+- **Follow-ups**: "886n保修几年" then "那交换机呢" or "发邮件行不行" — a fragment that only makes sense with the
+  question before it. A fragment (or a message the model is unsure of) is read again together with the previous
+  customer message; when that reading is confident it is taken (the text stays the customer's own).
+- **A topic with its identifier**: "退货要几天 TP202611050017" or "保修还在吗 SN7K2M9Q4X1B" — the article's topic
+  plus the number the task needs: the task is started, as when the number follows the article (`bot.topics`).
+- **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
+  when two parts are confident, different questions, each is answered, knowledge questions first and at most one
+  task (whose form then asks its first question) last.
+
+Pure functions over parse results (dicts as Rasa's `parse_message` returns them); `bot.rasa_hooks` applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from bot.topics import TASKS_FOR, label, task_for
+
+CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
+FALLBACK_INTENT = "nlu_fallback"
+FRAGMENT_MAX_CHARS = 24  # a follow-up fragment is short
+CONTEXT_MAX_CHARS = 160  # the previous reading kept for the next follow-up
+TASK_INTENTS = ("check_order_status", "check_warranty", "check_repair_status", "request_repair", "request_return",
+                "file_complaint")
+ANSWERED_INTENTS = ("faq",) + TASK_INTENTS  # what a part of a compound message must be to get its own answer
+
+_FRAGMENT = re.compile(
+    r"^\s*(那|那么|要是|如果|还有|另外|and\b|what about|how about|also\b)|呢[\s?？!！。.~～]*$",
+    re.IGNORECASE,
+)
+_CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
+_SPLIT = re.compile(
+    r"[？?！!。；;\n]+"
+    r"|(?:另外|还有就是|还有|还想问一?下|顺便问一?下|顺便|以及|and also|also)"
+    r"|(?:^|\s)[1-9][.、）)](?!\d)"
+    r"|[，,]\s*(?=[1-9][.、）)])",
+    re.IGNORECASE,
+)
+_MIN_PART_CHARS = 3
+
+
+def _intent(parse: Dict[Text, Any]) -> Optional[Text]:
+    return (parse.get("intent") or {}).get("name")
+
+
+def is_fragment(text: Text) -> bool:
+    """A short message that leans on the one before ("那交换机呢", "要是毛病比较复杂呢", "what about returns")."""
+    return len(text.strip()) <= FRAGMENT_MAX_CHARS and bool(_FRAGMENT.search(text.strip()))
+
+
+def previous_reading(previous_text: Optional[Text], previous_parse: Optional[Dict[Text, Any]]) -> Optional[Text]:
+    """What the previous message meant as text: its own text, or the combined text it was itself read as."""
+    if not previous_text:
+        return None
+    combined = (previous_parse or {}).get(CONTEXT_KEY)
+    return (combined or previous_text)[-CONTEXT_MAX_CHARS:]
+
+
+def needs_previous(text: Text, parse: Dict[Text, Any]) -> bool:
+    """Read with the previous message: a fragment, or a message the model is unsure of that has words in it."""
+    if text.startswith("/") or len(_CONTENT.findall(text)) < 2:
+        return False
+    return is_fragment(text) or _intent(parse) == FALLBACK_INTENT
+
+
+def together(previous: Text, text: Text) -> Text:
+    return f"{previous} {text}"
+
+
+def better_with_previous(alone: Dict[Text, Any], combined: Dict[Text, Any]) -> bool:
+    """Take the combined reading when it is a confident question or task (not chit-chat carried over)."""
+    return _intent(combined) in ANSWERED_INTENTS and _intent(combined) != FALLBACK_INTENT and (
+        _intent(alone) == FALLBACK_INTENT or label(combined) != label(alone)
+    )
+
+
+def adopt_reading(alone: Dict[Text, Any], combined: Dict[Text, Any], combined_text: Text) -> Dict[Text, Any]:
+    """The message's own parse with the combined reading's intent, ranking and FAQ selection."""
+    adopted = dict(alone)
+    for key in ("intent", "intent_ranking", "response_selector"):
+        if key in combined:
+            adopted[key] = combined[key]
+    known = {(e.get("entity"), e.get("value")) for e in alone.get("entities") or []}
+    # Entities stay the message's own, plus the product the combined text names ("那交换机呢" names none).
+    adopted["entities"] = list(alone.get("entities") or []) + [
+        e for e in combined.get("entities") or []
+        if e.get("entity") == "product" and (e.get("entity"), e.get("value")) not in known
+        and not any(o.get("entity") == "product" for o in alone.get("entities") or [])
+    ]
+    adopted[CONTEXT_KEY] = combined_text[-CONTEXT_MAX_CHARS:]
+    return adopted
+
+
+def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
+    """An FAQ question that carries the identifier its topic's task needs becomes that task's request."""
+    if _intent(parse) != "faq":
+        return parse
+    slots = [e.get("entity") for e in parse.get("entities") or [] if e.get("entity") in TASKS_FOR]
+    for slot in slots:
+        task = task_for(label(parse), slot)
+        if task is not None:
+            rewritten = dict(parse)
+            rewritten["intent"] = {"name": task, "confidence": (parse.get("intent") or {}).get("confidence", 1.0)}
+            rewritten["intent_ranking"] = [rewritten["intent"]] + [
+                ranked for ranked in parse.get("intent_ranking") or [] if ranked.get("name") != task
+            ]
+            rewritten["read_as_task_of"] = label(parse)
+            return rewritten
+    return parse
+
+
+def compound_parts(text: Text) -> List[Text]:
+    """The message cut at sentence ends, connectives ("另外", "还有") and list numbers ("1." "2、")."""
+    if text.startswith("/"):
+        return []
+    parts = [part.strip(" ，,、") for part in _SPLIT.split(text)]
+    return [part for part in parts if len(_CONTENT.findall(part)) >= _MIN_PART_CHARS]
+
+
+def answer_order(parses: Sequence[Dict[Text, Any]]) -> Optional[List[int]]:
+    """Indexes of the parts to handle one after another, or None when the message is one question.
+
+    Two or more parts must be confident, different questions (FAQ entries or tasks); knowledge questions come
+    first, and at most one task, last (its form goes on asking). Parts that are greetings, thanks or unclear are
+    left out; a message with two tasks is handled whole (one form at a time).
+    """
+    answered = [i for i, parse in enumerate(parses) if _intent(parse) in ANSWERED_INTENTS]
+    labels = [label(parses[i]) for i in answered]
+    if len(answered) < 2 or len(set(labels)) < len(labels):
+        return None
+    tasks = [i for i in answered if _intent(parses[i]) in TASK_INTENTS]
+    if len(tasks) > 1:
+        return None
+    return [i for i in answered if i not in tasks] + tasks
