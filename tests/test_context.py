@@ -37,3 +37,26 @@ def test_a_phone_number_where_the_order_number_was_asked_is_recognised(chat: Cha
     chat.say("帮我查下订单")
     reply = texts(chat.say(ids.zhang_phone))
     assert "手机号" in reply and "TP" in reply and response_text("utter_invalid_order_id") not in reply
+
+
+def test_a_follow_up_fragment_is_read_with_the_question_before(chat: Chat):
+    first = texts(chat.say("886n保修几年啊"))
+    assert "交换机 3 年" in first
+    assert texts(chat.say("那交换机呢 我家那个sg1008d")) == first  # not the price article the fragment alone gets
+
+
+def test_a_question_with_its_identifier_starts_the_task(chat: Chat, ids):
+    assert texts(chat.say(f"退货要啥条件 {ids.returnable}")) == response_text("utter_ask_phone_last4")
+    assert texts(chat.say("8000")) == response_text("utter_ask_return_kind")
+
+
+def test_two_questions_in_one_message_get_both_answers_the_task_last(chat: Chat, ids):
+    replies = chat.say(f"{ids.shipped}到哪了？另外能开发票不")
+    assert "发票" in texts(replies[:-1])
+    assert replies[-1]["text"] == response_text("utter_ask_phone_last4")
+    assert "SF1234567890" in texts(chat.say("8000"))
+
+
+def test_asking_for_a_person_in_so_many_words_wins_over_an_order_number(chat: Chat, ids):
+    reply = texts(chat.say(f"退款半个月了还没到账 {ids.shipped} 帮我转个人工"))
+    assert "人工" in reply and reply != response_text("utter_ask_phone_last4")

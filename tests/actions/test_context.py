@@ -42,3 +42,22 @@ def test_the_message_is_given_again_as_the_tasks_request():
     assert events[2]["parse_data"]["entities"] == message["entities"] and events[2]["text"] == message["text"]
     assert events[3] == SlotSet("order_id", "TP202611050017")
     assert message["intent"]["name"] == "inform"  # the tracker's copy is left alone
+
+
+def test_a_bare_tail_is_recognised_with_or_without_its_label():
+    from bot.actions.context import bare_tail
+
+    assert bare_tail("8000") == "8000" and bare_tail("尾号8000") == "8000" and bare_tail("后4位是 5678") == "5678"
+    assert bare_tail("12345") is None and bare_tail("8000 谢谢") is None and bare_tail(None) is None
+
+
+def test_a_tail_continues_the_order_number_of_an_earlier_turn():
+    from bot.actions.context import earlier_identifier
+
+    with_order = {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"},
+                                                  "entities": [{"entity": "order_id", "value": "TP1"}]}}
+    serial = {"event": "user", "parse_data": {"entities": [{"entity": "serial_number", "value": "SN1"}]}}
+    latest = {"event": "user", "parse_data": {"intent": {"name": "inform"}}}
+    assert earlier_identifier([with_order, {"event": "bot"}, latest]) == {"order_id": "TP1"}
+    assert earlier_identifier([serial, latest]) == {}  # a warranty check asks no tail
+    assert earlier_identifier([latest]) == {}

@@ -1,0 +1,78 @@
+"""bot.reading: follow-ups, a topic with its identifier, and two questions in one message."""
+
+from bot.reading import (CONTEXT_KEY, adopt_reading, answer_order, better_with_previous, compound_parts, is_fragment,
+                         needs_previous, previous_reading, task_from_identifier)
+
+
+def parse(intent, entry=None, entities=(), confidence=0.9):
+    data = {"text": "x", "intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
+            "intent_ranking": [{"name": intent, "confidence": confidence}]}
+    if entry:
+        data["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{entry}"}}}
+    return data
+
+
+def test_fragments_lean_on_the_message_before():
+    for text in ("那交换机呢", "网卡725n呢？？", "要是毛病比较复杂呢", "what about the switch", "还有退货呢"):
+        assert is_fragment(text), text
+    for text in ("我的路由器保修多久", "你们有上门服务吗", "那是一个很长很长的句子，说了很多很多的背景，并不只是一个追问而已呢"):
+        assert not is_fragment(text), text
+
+
+def test_unclear_messages_with_words_are_read_again_but_not_commands_or_noise():
+    assert needs_previous("发邮件行不行", parse("nlu_fallback"))
+    assert needs_previous("那交换机呢", parse("faq", "price_purchase"))
+    assert not needs_previous("你们有上门服务吗", parse("faq", "onsite_service"))
+    assert not needs_previous("/restart", parse("nlu_fallback"))
+    assert not needs_previous("？？", parse("nlu_fallback"))
+
+
+def test_the_combined_reading_is_taken_only_when_it_is_a_confident_question():
+    fallback, warranty = parse("nlu_fallback"), parse("faq", "warranty_period")
+    assert better_with_previous(fallback, warranty)
+    assert better_with_previous(parse("faq", "price_purchase"), warranty)
+    assert not better_with_previous(fallback, parse("nlu_fallback"))
+    assert not better_with_previous(fallback, parse("greet"))
+    assert not better_with_previous(warranty, warranty)  # nothing gained
+
+
+def test_an_adopted_reading_keeps_the_customers_text_and_entities_and_remembers_the_context():
+    alone = parse("nlu_fallback", entities=[{"entity": "product", "value": "TL-SG1008D"}])
+    alone["text"] = "那交换机呢 sg1008d"
+    combined = parse("faq", "warranty_period", entities=[{"entity": "product", "value": "TL-WR886N"}])
+    adopted = adopt_reading(alone, combined, "886n保修几年 那交换机呢 sg1008d")
+    assert adopted["text"] == "那交换机呢 sg1008d" and adopted["intent"]["name"] == "faq"
+    assert adopted["response_selector"] == combined["response_selector"]
+    assert adopted["entities"] == [{"entity": "product", "value": "TL-SG1008D"}]  # its own product wins
+    assert previous_reading("那交换机呢 sg1008d", adopted) == "886n保修几年 那交换机呢 sg1008d"
+    assert previous_reading("保修几年", {}) == "保修几年" and previous_reading(None, {}) is None
+    assert CONTEXT_KEY in adopted
+
+
+def test_a_question_with_its_tasks_identifier_becomes_the_task():
+    order = [{"entity": "order_id", "value": "TP202611050017"}]
+    assert task_from_identifier(parse("faq", "return_policy", order))["intent"]["name"] == "request_return"
+    assert task_from_identifier(parse("faq", "item_not_received", order))["intent"]["name"] == "check_order_status"
+    serial = [{"entity": "serial_number", "value": "SN7K2M9Q4X1B"}]
+    assert task_from_identifier(parse("faq", "warranty_period", serial))["intent"]["name"] == "check_warranty"
+    assert task_from_identifier(parse("faq", "warranty_period", order))["intent"]["name"] == "faq"  # no such task
+    assert task_from_identifier(parse("faq", "invoice", order))["intent"]["name"] == "faq"
+    assert task_from_identifier(parse("greet", entities=order))["intent"]["name"] == "greet"
+
+
+def test_messages_are_cut_at_sentence_ends_connectives_and_list_numbers():
+    assert compound_parts("我那个xdr5430保修几年？还有不满意的话几天内能退") == ["我那个xdr5430保修几年", "不满意的话几天内能退"]
+    assert compound_parts("TP202611070032到哪了？另外能开发票不") == ["TP202611070032到哪了", "能开发票不"]
+    assert compound_parts("两个问题 1.wdr5620保修多久 2.你们有上门服务吗")[-2:] == ["wdr5620保修多久", "你们有上门服务吗"]
+    assert compound_parts("上个月买的摄像头，夜视很模糊，还能退吗？") == ["上个月买的摄像头，夜视很模糊，还能退吗"]
+    assert compound_parts("/request_human") == []
+
+
+def test_two_different_questions_are_answered_knowledge_first_and_one_task_last():
+    warranty, returns, order = parse("faq", "warranty_period"), parse("faq", "return_policy"), parse("check_order_status")
+    assert answer_order([warranty, returns]) == [0, 1]
+    assert answer_order([order, parse("faq", "invoice")]) == [1, 0]
+    assert answer_order([parse("greet"), warranty, returns]) == [1, 2]
+    assert answer_order([parse("greet"), warranty]) is None  # one question
+    assert answer_order([warranty, warranty]) is None  # the same question twice
+    assert answer_order([order, parse("request_return")]) is None  # two forms: handled whole
