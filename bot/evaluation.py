@@ -21,7 +21,7 @@ from bot.training import ensure_model
 
 HOLDOUT = PROJECT_ROOT / "tests/data/nlu_holdout.yml"
 REPORT_DIR = PROJECT_ROOT / "reports/nlu"
-TARGET_ACCURACY = 0.95
+TARGET_ACCURACY = 0.97  # issue 15: intents and FAQ entries on the held-out set
 _SUMMARY_ROWS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 # Rasa scores every extractor against every entity type; each type is the job of one extractor.
 ENTITY_OWNERS = {
