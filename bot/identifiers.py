@@ -19,6 +19,7 @@ __all__ = [
     "find_identifiers",
     "normalize_identifier",
     "mask_phone",
+    "labelled_phone_tail",
 ]
 
 # Optional separator customers put between digit groups: a space or a dash (full-width ones are folded first).
@@ -146,3 +147,13 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return f"{digits[:3]}****{digits[-4:]}"
+
+
+# "手机尾号5678", "后四位是 5678", "后4位：5678" inside a longer message.
+_LABELLED_TAIL = re.compile(r"(?:尾号|后\s*[4四]\s*位)\s*(?:是|为)?\s*[:：]?\s*(\d{4})(?!\d)")
+
+
+def labelled_phone_tail(text: Optional[str]) -> Optional[str]:
+    """The 4 digits a message names as the phone's last digits, given with the record it is for."""
+    match = _LABELLED_TAIL.search(fold_width(text or ""))
+    return match.group(1) if match else None

@@ -60,3 +60,13 @@ def test_two_questions_in_one_message_get_both_answers_the_task_last(chat: Chat,
 def test_asking_for_a_person_in_so_many_words_wins_over_an_order_number(chat: Chat, ids):
     reply = texts(chat.say(f"退款半个月了还没到账 {ids.shipped} 帮我转个人工"))
     assert "人工" in reply and reply != response_text("utter_ask_phone_last4")
+
+
+def test_a_phone_tail_given_with_the_order_number_is_checked_at_once(chat: Chat, ids):
+    reply = texts(chat.say(f"订单号{ids.shipped} 手机尾号8000 怎么还不到"))
+    assert f"订单 {ids.shipped}" in reply and "SF1234567890" in reply
+
+
+def test_a_wrong_tail_given_with_the_order_number_counts_as_a_failed_check(chat: Chat, ids):
+    reply = texts(chat.say(f"订单号{ids.shipped} 手机尾号1111 怎么还不到"))
+    assert "SF1234567890" not in reply and reply != response_text("utter_ask_phone_last4")

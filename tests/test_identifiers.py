@@ -76,3 +76,12 @@ def test_product_models_are_not_identifiers():
 def test_mask_phone():
     assert mask_phone("13800138000") == "138****8000"
     assert mask_phone("138 0013 8000") == "138****8000"
+
+
+def test_a_phone_tail_named_inside_a_message_is_found():
+    from bot.identifiers import labelled_phone_tail
+
+    assert labelled_phone_tail("订单号TP202611190078 手机尾号5678 怎么还不发货") == "5678"
+    assert labelled_phone_tail("后四位是：１２３４") == "1234" and labelled_phone_tail("后4位 9999") == "9999"
+    assert labelled_phone_tail("尾号123456") is None  # not a 4-digit tail
+    assert labelled_phone_tail("TP202611190078 怎么还不发货") is None and labelled_phone_tail(None) is None

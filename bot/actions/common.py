@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.core.identity import VERIFIED_PHONE
 from bot.core.settings import settings
 from bot.core.verification import verified_phones, with_verified
-from bot.identifiers import fold_width, normalize_identifier
+from bot.identifiers import fold_width, labelled_phone_tail, normalize_identifier
 from bot.store.attempts import count_recent, count_recent_by_scope, record_failure
 from bot.store.db import transaction
 
@@ -294,6 +294,16 @@ class IdentityCheckedForm(GuardedFormValidation):
         if phone and "phone_last4" in slots and is_verified(tracker, phone):
             slots.remove("phone_last4")
         return slots
+
+    def record_chosen(self, record_id: Optional[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        """A newly given record needs its own check, unless the message named the phone tail with it
+        ("TP202611190078 手机尾号5678 怎么还不发货"): then the tail is checked at once instead of asked for."""
+        tail = labelled_phone_tail((tracker.latest_message or {}).get("text")) if record_id else None
+        if tail is None:
+            return {self.record_slot: record_id, "phone_last4": None}
+        tracker.slots[self.record_slot] = record_id  # the check reads the record being validated
+        return {self.record_slot: record_id, **self.validate_phone_last4(tail, dispatcher, tracker, domain)}
 
     def validate_phone_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

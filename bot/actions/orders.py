@@ -70,7 +70,7 @@ class ValidateOrderStatusForm(IdentityCheckedForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
         # A new order number needs its own identity check (unless its phone is already verified).
-        return {"order_id": validate_order_number(value, dispatcher), "phone_last4": None}
+        return self.record_chosen(validate_order_number(value, dispatcher), dispatcher, tracker, domain)
 
 
 def order_details(order: Order) -> Dict[Text, Text]:

@@ -40,7 +40,7 @@ class ValidateRepairStatusForm(IdentityCheckedForm):
         if repair_phone(repair_id) is None:
             dispatcher.utter_message(response="utter_repair_not_found", repair_id=repair_id)
             return {"repair_id": None}
-        return {"repair_id": repair_id, "phone_last4": None}
+        return self.record_chosen(repair_id, dispatcher, tracker, domain)
 
 
 CLOSED_STATUSES = ("shipped_back", "completed", "cancelled")

@@ -63,7 +63,7 @@ class ValidateReturnForm(IdentityCheckedForm):
     def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        return {"order_id": validate_order_number(value, dispatcher), "phone_last4": None}
+        return self.record_chosen(validate_order_number(value, dispatcher), dispatcher, tracker, domain)
 
     def validate_return_kind(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
