@@ -344,14 +344,19 @@ def _run(url: Optional[str], conversations: Sequence[Conversation]) -> List[Turn
     from tools.benchmark.__main__ import start_ours  # the bot as `make run` starts it, fresh demo records
 
     model = ensure_model()
-    with tempfile.TemporaryDirectory(prefix="tp-eval-") as work:
-        print("eval-conversations: starting the action server and the Rasa server...", flush=True)
-        base, rasa, actions = start_ours(model, Path(work))
-        try:
-            return asyncio.run(replay_all(base, conversations))
-        finally:
-            rasa.stop()
-            actions.stop()
+    outcomes: List[TurnOutcome] = []
+    # Conversations file repairs and returns in the records; each split gets a bot with fresh records, so that
+    # one split's requests ("this device already has an open repair") never change the other's answers.
+    for split in sorted({c.split for c in conversations}):
+        with tempfile.TemporaryDirectory(prefix="tp-eval-") as work:
+            print(f"eval-conversations: {split}: starting the action server and the Rasa server...", flush=True)
+            base, rasa, actions = start_ours(model, Path(work))
+            try:
+                outcomes += asyncio.run(replay_all(base, [c for c in conversations if c.split == split]))
+            finally:
+                rasa.stop()
+                actions.stop()
+    return outcomes
 
 
 if __name__ == "__main__":
