@@ -20,6 +20,7 @@ __all__ = [
     "normalize_identifier",
     "mask_phone",
     "labelled_phone_tail",
+    "malformed_order_number",
 ]
 
 # Optional separator customers put between digit groups: a space or a dash (full-width ones are folded first).
@@ -157,3 +158,15 @@ def labelled_phone_tail(text: Optional[str]) -> Optional[str]:
     """The 4 digits a message names as the phone's last digits, given with the record it is for."""
     match = _LABELLED_TAIL.search(fold_width(text or ""))
     return match.group(1) if match else None
+
+
+# "TP" and a run of digits that is not 12 long: an order number mistyped, to be named as such.
+_ORDER_LIKE = re.compile(r"(?<![A-Z0-9])TP[ \-]?\d(?:[ \-]?\d){5,17}(?![A-Z0-9])")
+
+
+def malformed_order_number(text: Optional[str]) -> Optional[str]:
+    """The mistyped order number in `text` ("TP20261105001": 11 digits), when it holds no valid one."""
+    if any(match.kind == "order_id" for match in find_identifiers(text or "")):
+        return None
+    match = _ORDER_LIKE.search(_upper_ascii(fold_width(text or "")))
+    return (text or "")[match.start() : match.end()] if match else None

@@ -70,3 +70,8 @@ def test_a_phone_tail_given_with_the_order_number_is_checked_at_once(chat: Chat,
 def test_a_wrong_tail_given_with_the_order_number_counts_as_a_failed_check(chat: Chat, ids):
     reply = texts(chat.say(f"订单号{ids.shipped} 手机尾号1111 怎么还不到"))
     assert "SF1234567890" not in reply and reply != response_text("utter_ask_phone_last4")
+
+
+def test_a_mistyped_order_number_that_starts_a_look_up_is_named_as_malformed(chat: Chat, ids):
+    assert texts(chat.say("订单TP20261105001 发货没")) == response_text("utter_invalid_order_id")
+    assert texts(chat.say(ids.shipped)) == response_text("utter_ask_phone_last4")

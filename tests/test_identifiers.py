@@ -85,3 +85,11 @@ def test_a_phone_tail_named_inside_a_message_is_found():
     assert labelled_phone_tail("后四位是：１２３４") == "1234" and labelled_phone_tail("后4位 9999") == "9999"
     assert labelled_phone_tail("尾号123456") is None  # not a 4-digit tail
     assert labelled_phone_tail("TP202611190078 怎么还不发货") is None and labelled_phone_tail(None) is None
+
+
+def test_a_mistyped_order_number_is_told_apart_from_a_valid_one_and_from_the_brand():
+    from bot.identifiers import malformed_order_number
+
+    assert malformed_order_number("订单TP20261105001 发货没") == "TP20261105001"
+    assert malformed_order_number("tp 2026 1105 001") == "tp 2026 1105 001"
+    assert malformed_order_number("TP202611050017") is None and malformed_order_number("TP-LINK路由器") is None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import bindparam, select
 
 from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
-from bot.identifiers import find_identifiers, mask_phone, normalize_identifier
+from bot.identifiers import find_identifiers, malformed_order_number, mask_phone, normalize_identifier
 from bot.store.db import transaction
 from bot.store.models import Customer, Order
 
@@ -55,6 +56,33 @@ def validate_order_number(value: Any, dispatcher: CollectingDispatcher) -> Optio
         dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
         return None
     return order_id
+
+
+def said_this_turn(tracker: Tracker, response: Text) -> bool:
+    """The bot already gave `response` since the customer's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            return True
+    return False
+
+
+class ActionAskOrderId(Action):
+    """Ask for the order number (order status and return forms); a mistyped one in the message that started the
+    form ("订单TP20261105001 发货没": 11 digits) is named as malformed instead of being silently asked for again."""
+
+    def name(self) -> Text:
+        return "action_ask_order_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+                  ) -> List[EventType]:
+        text = (tracker.latest_message or {}).get("text")
+        if malformed_order_number(text) and not said_this_turn(tracker, "utter_invalid_order_id"):
+            dispatcher.utter_message(response="utter_invalid_order_id")
+        else:
+            dispatcher.utter_message(response="utter_ask_order_id")
+        return []
 
 
 class ValidateOrderStatusForm(IdentityCheckedForm):
