@@ -13,13 +13,12 @@ return number) gets the question what it is for.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUttered, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
-
-import re
 
 from bot.topics import TASKS_FOR, TOPIC_OF, label
 
