@@ -161,7 +161,7 @@ def labelled_phone_tail(text: Optional[str]) -> Optional[str]:
 
 
 # "TP" and a run of digits that is not 12 long: an order number mistyped, to be named as such.
-_ORDER_LIKE = re.compile(r"(?<![A-Z0-9])TP[ \-]?\d(?:[ \-]?\d){5,17}(?![A-Z0-9])")
+_ORDER_LIKE = re.compile(rf"(?<![A-Z0-9])TP{_SEP}\d(?:{_SEP}\d){{5,17}}(?![A-Z0-9])")
 
 
 def malformed_order_number(text: Optional[str]) -> Optional[str]:

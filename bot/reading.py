@@ -73,7 +73,7 @@ def together(previous: Text, text: Text) -> Text:
 
 def better_with_previous(alone: Dict[Text, Any], combined: Dict[Text, Any]) -> bool:
     """Take the combined reading when it is a confident question or task (not chit-chat carried over)."""
-    return _intent(combined) in ANSWERED_INTENTS and _intent(combined) != FALLBACK_INTENT and (
+    return _intent(combined) in ANSWERED_INTENTS and (
         _intent(alone) == FALLBACK_INTENT or label(combined) != label(alone)
     )
 
@@ -84,13 +84,12 @@ def adopt_reading(alone: Dict[Text, Any], combined: Dict[Text, Any], combined_te
     for key in ("intent", "intent_ranking", "response_selector"):
         if key in combined:
             adopted[key] = combined[key]
-    known = {(e.get("entity"), e.get("value")) for e in alone.get("entities") or []}
-    # Entities stay the message's own, plus the product the combined text names ("那交换机呢" names none).
-    adopted["entities"] = list(alone.get("entities") or []) + [
-        e for e in combined.get("entities") or []
-        if e.get("entity") == "product" and (e.get("entity"), e.get("value")) not in known
-        and not any(o.get("entity") == "product" for o in alone.get("entities") or [])
-    ]
+    # Entities stay the message's own, plus the product the combined text names when the message names none.
+    own = list(alone.get("entities") or [])
+    names_product = any(e.get("entity") == "product" for e in own)
+    adopted["entities"] = own + ([] if names_product else [
+        e for e in combined.get("entities") or [] if e.get("entity") == "product"
+    ])
     adopted[CONTEXT_KEY] = combined_text[-CONTEXT_MAX_CHARS:]
     return adopted
 

@@ -29,11 +29,16 @@ TAIL_CHECKED = ("order_id", "repair_id")
 _BARE_TAIL = re.compile(r"^\s*(?:(?:手机)?尾号|后\s*[4四]\s*位)?\s*(?:是)?\s*(\d{4})\s*$")
 
 
+def _earlier_user_turns(events: Iterable[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The customer turns before the latest that can set its context, newest first."""
+    user_turns = [event for event in events if event.get("event") == "user"][:-1]
+    return list(reversed(user_turns[-LOOK_BACK_TURNS:]))
+
+
 def recent_topics(events: Iterable[Dict[Text, Any]]) -> List[Text]:
     """The tasks the customer turns before the latest were about, newest first (turns without a task skipped)."""
-    user_turns = [event for event in events if event.get("event") == "user"][:-1]
     topics = []
-    for event in reversed(user_turns[-LOOK_BACK_TURNS:]):
+    for event in _earlier_user_turns(events):
         topic = TOPIC_OF.get(label(event.get("parse_data") or {}) or "")
         if topic is not None:
             topics.append(topic)
@@ -69,8 +74,7 @@ def reread_as(message: Dict[Text, Any], task: Text, slot: Text, value: Text) -> 
 
 def earlier_identifier(events: Iterable[Dict[Text, Any]]) -> Dict[Text, Text]:
     """The identifier of a tail-checked look-up named in the customer turns before the latest, newest first."""
-    user_turns = [event for event in events if event.get("event") == "user"][:-1]
-    for event in reversed(user_turns[-LOOK_BACK_TURNS:]):
+    for event in _earlier_user_turns(events):
         found = {slot: value for slot, value in identifiers_in(event.get("parse_data") or {}).items()
                  if slot in TAIL_CHECKED}
         if found:
