@@ -1,5 +1,6 @@
 """bot.rasa_hooks: Rasa's server made cheaper per turn and resilient, installed explicitly and restorable."""
 
+import jsonschema
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -23,6 +24,41 @@ def test_action_responses_are_still_validated():
                                            "responses": [{"text": "您好"}]})
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list"})
+
+
+RESPONSES = [
+    {"events": [{"event": "slot", "name": "order_id", "value": "1"}, {"event": "bot", "text": "您好"},
+                {"event": "active_loop", "name": None}, {"event": "followup", "name": "action_listen"},
+                {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}}]},
+    {"events": [], "responses": []},
+    {},
+    {"events": "not a list"},
+    {"events": [{"event": "slot", "value": "1"}]},  # no name
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"name": "x"}]},  # no event
+    {"events": [{"event": 3}]},
+    {"events": [{"event": ["slot"]}]},
+    {"events": ["slot"]},
+    {"events": [{"event": "slot", "name": "a", "value": 1, "timestamp": "yesterday"}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "x"}]}}]},  # no value
+    {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": ["text"]},
+    [],
+]
+
+
+@pytest.mark.parametrize("response", RESPONSES)
+def test_action_responses_accepted_and_refused_as_rasa_does(response):
+    action = RemoteAction("action_check_order", None)
+    try:
+        jsonschema.validate(response, RemoteAction.action_response_format_spec())
+        refused_by_rasa = False
+    except ValidationError:
+        refused_by_rasa = True
+    if refused_by_rasa:
+        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+            action._validate_action_result(response)
+    else:
+        assert action._validate_action_result(response)
 
 
 def test_every_event_class_resolves_as_rasa_resolves_it():

@@ -8,13 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import find_identifiers, malformed_order_number, mask_phone, normalize_identifier
-from bot.store.db import transaction
-from bot.store.models import Customer, Order
+from bot.store.db import reading
+from bot.store.models import Customer, Order, OrderItem
 
 # What a customer may give where the order number was asked, as the reply names it.
 OTHER_IDENTIFIERS = {"phone": "手机号", "serial_number": "设备序列号", "repair_id": "维修单号",
@@ -25,8 +26,12 @@ _ORDER_PHONE = (select(Customer.phone).join(Order, Order.customer_id == Customer
                 .where(Order.order_id == bindparam("order_id")))
 
 
+# What an order's answer shows, loaded with the order (two queries) instead of one lazy load per item.
+_ORDER_WITH_DETAILS = (joinedload(Order.customer), selectinload(Order.items).joinedload(OrderItem.product))
+
+
 def find_order(session, order_id: Text) -> Optional[Order]:
-    return session.get(Order, order_id)
+    return session.get(Order, order_id, options=_ORDER_WITH_DETAILS)
 
 
 def verified_order(session, tracker: Tracker) -> Optional[Order]:
@@ -38,8 +43,8 @@ def verified_order(session, tracker: Tracker) -> Optional[Order]:
 
 def order_phone(order_id: Text) -> Optional[Text]:
     """The phone on record for the order, None when there is no such order."""
-    with transaction() as session:
-        return session.execute(_ORDER_PHONE, {"order_id": order_id}).scalar()
+    with reading() as connection:
+        return connection.execute(_ORDER_PHONE, {"order_id": order_id}).scalar()
 
 
 def validate_order_number(value: Any, dispatcher: CollectingDispatcher) -> Optional[Text]:

@@ -7,9 +7,10 @@ replicas. Old rows are pruned as new ones are written.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.store.models import FailedAttempt
@@ -35,13 +36,25 @@ def count_recent(session: Session, scope: str, key: str, window: timedelta, now:
     return session.execute(query).scalar() or 0
 
 
-def count_recent_by_scope(session: Session, keys: Sequence[Tuple[str, str]], window: timedelta,
-                          now: Optional[datetime] = None) -> Dict[str, int]:
-    """Failures in the last `window` for each (scope, key), in one query: {scope: count} (0 when none)."""
-    wanted = or_(*(and_(FailedAttempt.scope == scope, FailedAttempt.key == key[:255]) for scope, key in keys))
-    query = (select(FailedAttempt.scope, func.count()).where(wanted, FailedAttempt.created_at >= _now(now) - window)
+# Prebuilt (asked on every step of an identity-checked form): up to two (scope, key) pairs; an unused pair is NULL,
+# which matches no row.
+_BY_SCOPE = (select(FailedAttempt.scope, func.count())
+             .where(or_(and_(FailedAttempt.scope == bindparam("scope_1"), FailedAttempt.key == bindparam("key_1")),
+                        and_(FailedAttempt.scope == bindparam("scope_2"), FailedAttempt.key == bindparam("key_2"))),
+                    FailedAttempt.created_at >= bindparam("since", type_=FailedAttempt.created_at.type))
              .group_by(FailedAttempt.scope))
-    found = dict(session.execute(query).all())
+
+
+def count_recent_by_scope(connection: Union[Session, Connection], keys: Sequence[Tuple[str, str]],
+                          window: timedelta, now: Optional[datetime] = None) -> Dict[str, int]:
+    """Failures in the last `window` for each of one or two (scope, key) pairs, in one query: {scope: count}."""
+    if not 1 <= len(keys) <= 2:
+        raise ValueError(f"one or two (scope, key) pairs, not {len(keys)}")
+    pairs = list(keys) + [(None, None)] * (2 - len(keys))
+    parameters = {"since": _now(now) - window}
+    for number, (scope, key) in enumerate(pairs, start=1):
+        parameters[f"scope_{number}"], parameters[f"key_{number}"] = scope, key[:255] if key else None
+    found = dict(connection.execute(_BY_SCOPE, parameters).all())
     return {scope: found.get(scope, 0) for scope, _ in keys}
 
 
