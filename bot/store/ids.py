@@ -2,6 +2,12 @@
 
 The digits are the year (Beijing time) and a six-digit number counted per prefix and year, e.g. WX2026000123.
 A counter row is locked while a number is taken, and starts above any imported id, so ids are never reused.
+
+Locking: the counter is first *written* (a no-op UPDATE) and only then read. On PostgreSQL that locks the row, as
+`FOR UPDATE` does. On SQLite `FOR UPDATE` does nothing, and a transaction that read first cannot take the write lock
+while another holds it: two customers submitting at the same moment got the same number (a UNIQUE error) or
+"database is locked" at once — both answered "系统暂时繁忙". Writing first takes SQLite's write lock (waiting up to
+the busy timeout), so the read sees the latest number.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Dict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +46,8 @@ def next_id(session: Session, prefix: str, now: datetime) -> str:
 
 
 def _locked_counter(session: Session, prefix: str, year: int) -> IdCounter:
+    session.execute(update(IdCounter).where(IdCounter.prefix == prefix, IdCounter.year == year)
+                    .values(last_value=IdCounter.last_value).execution_options(synchronize_session=False))
     query = select(IdCounter).where(IdCounter.prefix == prefix, IdCounter.year == year).with_for_update()
     counter = session.execute(query).scalar_one_or_none()
     if counter is not None:

@@ -1,4 +1,7 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from typing import List
 
 from bot.store.db import transaction
 from bot.store.ids import next_id
@@ -34,3 +37,21 @@ def test_ids_are_never_reused_after_a_rollback_of_other_work(database):
 def test_next_year_starts_again(database):
     with transaction() as session:
         assert next_id(session, "TS", datetime(2030, 1, 1, tzinfo=timezone.utc)) == "TS2030000001"
+
+
+def test_customers_submitting_at_the_same_moment_get_different_numbers(database):
+    """Threads with sessions of their own, as the action server's workers: no duplicate, no 'database is locked'."""
+    now = datetime.now(timezone.utc)
+    start = threading.Barrier(8)
+
+    def take() -> List[str]:
+        taken = []
+        for _ in range(5):
+            start.wait() if not taken else None
+            with transaction() as session:
+                taken.append(next_id(session, "TS", now))
+        return taken
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = [number for taken in pool.map(lambda _: take(), range(8)) for number in taken]
+    assert len(numbers) == 40 and len(set(numbers)) == 40
