@@ -30,14 +30,12 @@ from bot.formatting import beijing_today, format_date
 from bot.identifiers import mask_phone, normalize_identifier
 from bot.store.db import transaction
 from bot.store.ids import next_id
-from bot.store.models import Device, Repair, RepairEvent
-
-CLOSED_REPAIR_STATUSES = ("completed", "cancelled")
+from bot.store.models import FINISHED_REPAIR_STATUSES, Device, Repair, RepairEvent
 
 
 def open_repair_id(session, serial: Text) -> Optional[Text]:
     return session.execute(
-        select(Repair.repair_id).where(Repair.serial_number == serial, Repair.status.notin_(CLOSED_REPAIR_STATUSES))
+        select(Repair.repair_id).where(Repair.serial_number == serial, Repair.status.notin_(FINISHED_REPAIR_STATUSES))
     ).scalar()
 
 

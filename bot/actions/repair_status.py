@@ -13,7 +13,7 @@ from bot.actions.labels import REPAIR_STATUS
 from bot.formatting import beijing_today, format_date, format_datetime
 from bot.identifiers import normalize_identifier
 from bot.store.db import transaction
-from bot.store.models import Repair
+from bot.store.models import FINISHED_REPAIR_STATUSES, Repair
 
 def repair_phone(repair_id: Text) -> Optional[Text]:
     with transaction() as session:
@@ -43,19 +43,16 @@ class ValidateRepairStatusForm(IdentityCheckedForm):
         return self.record_chosen(repair_id, dispatcher, tracker, domain)
 
 
-CLOSED_STATUSES = ("shipped_back", "completed", "cancelled")
-
-
 def days_overdue(repair: Repair, today: Optional[date] = None) -> int:
     """Days past the estimated completion of a repair still in progress (0 when on time or done)."""
-    if not repair.estimated_done or repair.status in CLOSED_STATUSES:
+    if not repair.estimated_done or repair.status in FINISHED_REPAIR_STATUSES:
         return 0
     return max(0, ((today or beijing_today()) - repair.estimated_done).days)
 
 
 def repair_details(repair: Repair) -> Dict[Text, Text]:
     estimate = ""
-    if repair.estimated_done and repair.status not in CLOSED_STATUSES:
+    if repair.estimated_done and repair.status not in FINISHED_REPAIR_STATUSES:
         estimate = f"预计完成：{format_date(repair.estimated_done)}\n"
     shipping = ""
     if repair.return_carrier and repair.return_tracking_no:

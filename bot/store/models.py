@@ -31,6 +31,9 @@ REPAIR_STATUSES = (
     "submitted", "awaiting_shipment", "received", "diagnosing", "repairing", "repaired", "shipped_back",
     "completed", "cancelled",
 )
+# A repair in these is over for the customer (the device is back with them, or nothing will be done): it is not
+# overdue, and a new fault of the device is a new repair.
+FINISHED_REPAIR_STATUSES = ("shipped_back", "completed", "cancelled")
 RETURN_KINDS = ("return", "exchange")
 RETURN_STATUSES = ("submitted", "approved", "rejected", "completed", "cancelled")
 COMPLAINT_STATUSES = ("open", "investigating", "resolved", "closed")

@@ -81,3 +81,13 @@ def test_nothing_is_filed_for_an_unverified_customer(database, ids):
     _, messages = run(ActionSubmitRepairRequest(), tracker(slots={
         "serial_number": ids.device_out, "fault_description": "频繁断线", "repair_confirmed": True}))
     assert messages == []
+
+
+def test_a_device_back_from_repair_can_be_repaired_again(database, ids):
+    with transaction() as session:  # the device is back with the customer: that repair is over for them
+        session.get(Repair, ids.repair).status = "shipped_back"
+    current = tracker(new={"serial_number": ids.device_in}, form=FORM, requested="serial_number")
+    slots, _ = run(ValidateRepairRequestForm(), current)
+    assert next_question(current, slots) == "fault_description"
+    _, [message] = submit(ids, ids.device_in, ids.zhang_phone)
+    assert message["response"] == "utter_repair_submitted"
