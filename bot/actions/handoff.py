@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -176,8 +177,23 @@ class ActionHandoffCancel(ThreadedAction):
         return [_listen()]
 
 
+REMIND_AFTER_SECONDS = 60  # a waiting customer who writes again is told again, at most this often
+_WAITING_NOTICES = ("utter_handoff_message_queued", "utter_handoff_message_left", "utter_handoff_still_waiting",
+                    "utter_handoff_still_message_left")
+
+
+def reminded_recently(tracker: Tracker, now: float, within: float = REMIND_AFTER_SECONDS) -> bool:
+    """The bot told this waiting customer where they stand less than `within` seconds ago."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in _WAITING_NOTICES:
+            return now - float(event.get("timestamp") or 0) < within
+    return False
+
+
 class ActionHandoffAcknowledge(ThreadedAction):
-    """The first message while waiting: say it was received (and, out of hours, when we will answer)."""
+    """A message while waiting for a person that the bot does not answer itself: the first is acknowledged (out
+    of hours: as a message left); a later one gets a reminder that it was received, at most once a minute (every
+    time the customer asks for a person again), so that writing again is not met with silence for long."""
 
     def name(self) -> Text:
         return "action_handoff_acknowledge"
@@ -188,17 +204,23 @@ class ActionHandoffAcknowledge(ThreadedAction):
         try:
             with transaction() as session:
                 ticket = open_ticket_for(session, tracker.sender_id)
-                if ticket is None or not acknowledge(session, ticket.id):
+                if ticket is None:
                     return [_listen()]
+                first = acknowledge(session, ticket.id)
                 leave_message = bool(ticket.leave_message)
                 position = queue_position(session, ticket)
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)
             return [_listen()]
+        asked_again = ((tracker.latest_message or {}).get("intent") or {}).get("name") == "request_human"
+        if not first and not asked_again and reminded_recently(tracker, time.time()):
+            return [_listen()]
         if leave_message:
-            dispatcher.utter_message(response="utter_handoff_message_left")
+            dispatcher.utter_message(response="utter_handoff_message_left" if first
+                                     else "utter_handoff_still_message_left")
         else:
-            dispatcher.utter_message(response="utter_handoff_message_queued", position=position)
+            dispatcher.utter_message(response="utter_handoff_message_queued" if first
+                                     else "utter_handoff_still_waiting", position=position)
         return [_listen()]
 
 

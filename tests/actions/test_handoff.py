@@ -1,5 +1,6 @@
 """The hand-off actions on real trackers and a real database: queue, leave-a-message, cancel, resume, rating."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -138,12 +139,26 @@ def test_cancelling_after_an_agent_took_over_is_too_late(database, open_hours, o
     assert ticket_of("customer-1").status == "assigned"
 
 
-def test_the_first_waiting_message_is_acknowledged_once(database, open_hours, online_agent):
+def after_notice(text: str, seconds_ago: float, notice: str = "utter_handoff_message_queued",
+                 intent: str = "inform") -> Tracker:
+    """A waiting customer's message `seconds_ago` after the bot told them where they stand."""
+    current = tracker(text=text, intent=intent)
+    told = {"event": "bot", "text": "…", "timestamp": time.time() - seconds_ago, "metadata": {"utter_action": notice}}
+    current.events.insert(0, told)
+    return current
+
+
+def test_the_first_waiting_message_is_acknowledged_once_then_reminded_at_most_once_a_minute(
+        database, open_hours, online_agent):
     handoff()
     _, messages = run_events(ActionHandoffAcknowledge(), tracker(text="屏幕碎了"))
     assert responses(messages) == ["utter_handoff_message_queued"] and messages[0]["position"] == 1
-    _, messages = run_events(ActionHandoffAcknowledge(), tracker(text="还在吗"))
+    _, messages = run_events(ActionHandoffAcknowledge(), after_notice("还在吗", seconds_ago=5))
     assert messages == []
+    _, messages = run_events(ActionHandoffAcknowledge(), after_notice("还在吗", seconds_ago=90))
+    assert responses(messages) == ["utter_handoff_still_waiting"] and messages[0]["position"] == 1
+    _, messages = run_events(ActionHandoffAcknowledge(), after_notice("转人工", seconds_ago=5, intent="request_human"))
+    assert responses(messages) == ["utter_handoff_still_waiting"]  # asking again is always answered
 
 
 def test_a_left_message_is_acknowledged_with_the_24_hour_promise(database, open_hours):

@@ -14,13 +14,29 @@ def test_cancelling_while_waiting_returns_to_the_bot(chat: Chat):
     assert "保修" in texts(chat.say("保修期多久"))  # the bot answers again
 
 
-def test_the_first_waiting_message_is_acknowledged_and_later_ones_are_only_recorded(chat: Chat):
+def test_the_first_waiting_message_is_acknowledged_and_later_ones_recorded_with_a_reminder_at_most_once_a_minute(
+        chat: Chat):
     chat.say("转人工")
     first = texts(chat.say("路由器一直掉线，重启也没用"))
     assert first == response_text("utter_handoff_message_left") or first.startswith("消息已收到")
-    assert chat.say("还在吗") == []
+    assert chat.say("还在吗") == []  # told where they stand a moment ago
     customer_texts = [e["text"] for e in chat.server.tracker(chat.sender)["events"] if e["event"] == "user"]
     assert customer_texts[-2:] == ["路由器一直掉线，重启也没用", "还在吗"]
+    again = texts(chat.say("转人工"))  # asking for a person again is always answered
+    assert again.startswith("您补充的内容已记入留言") or again.startswith("您的消息已收到")
+    assert chat.paused() and chat.ticket().status == "waiting"
+
+
+def test_while_waiting_the_bot_still_answers_knowledge_questions_and_look_ups(chat: Chat, ids):
+    chat.say("转人工")
+    position = chat.ticket().id
+    assert "18:00" in texts(chat.say("你们人工几点下班"))
+    assert chat.paused()  # the bot was resumed for that one answer only
+    reply = texts(chat.say(f"就是问个保修 {ids.device_out}"))
+    assert "已过保修期" in reply and "TL-WDR5620" in reply
+    assert chat.paused() and chat.ticket().status == "waiting" and chat.ticket().id == position
+    first = texts(chat.say("麻烦尽快回电，路由器一直掉线"))  # for the agent: acknowledged, not answered
+    assert first == response_text("utter_handoff_message_left") or first.startswith("消息已收到")
 
 
 def test_restart_does_not_take_the_conversation_from_the_agent(chat: Chat):
