@@ -6,6 +6,10 @@ The NLU model reads one message alone. Customers do not write that way:
   customer message; when that reading is confident it is taken (the text stays the customer's own).
 - **A topic with its identifier**: "退货要几天 TP202611050017" or "保修还在吗 SN7K2M9Q4X1B" — the article's topic
   plus the number the task needs: the task is started, as when the number follows the article (`bot.topics`).
+- **Between two answers**: "东西拆开了还能退不" is half a return-policy question, half a warranty-exclusions one;
+  when the FAQ entries the model ranks first and second split the probability (the first below
+  CLOSE_TOP_BELOW, the second within CLOSE_MARGIN of it), the customer is asked which one, with both as buttons,
+  instead of being answered from a guess (`ask_when_close`; the fallback action shows the buttons).
 - **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
   when two parts are confident, different questions, each is answered, knowledge questions first and at most one
   task (whose form then asks its first question) last.
@@ -21,6 +25,9 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 from bot.topics import TASKS_FOR, label, task_for
 
 CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
+CLOSE_KEY = "close_entries"  # parse data: the two FAQ entries (response keys) the customer is asked to choose from
+CLOSE_TOP_BELOW = 0.5
+CLOSE_MARGIN = 0.15
 FALLBACK_INTENT = "nlu_fallback"
 FRAGMENT_MAX_CHARS = 24  # a follow-up fragment is short
 CONTEXT_MAX_CHARS = 160  # the previous reading kept for the next follow-up
@@ -94,22 +101,70 @@ def adopt_reading(alone: Dict[Text, Any], combined: Dict[Text, Any], combined_te
     return adopted
 
 
+TASK_WITH_IDENTIFIER_MIN = 0.5  # an unclear message's best intent, taken when the message carries its identifier
+
+
+def _as_task(parse: Dict[Text, Any], task: Text, confidence: float, read_as: Optional[Text]) -> Dict[Text, Any]:
+    rewritten = dict(parse)
+    rewritten["intent"] = {"name": task, "confidence": confidence}
+    rewritten["intent_ranking"] = [rewritten["intent"]] + [
+        ranked for ranked in parse.get("intent_ranking") or [] if ranked.get("name") != task
+    ]
+    rewritten["read_as_task_of"] = read_as
+    return rewritten
+
+
 def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
-    """An FAQ question that carries the identifier its topic's task needs becomes that task's request."""
-    if _intent(parse) != "faq":
+    """A message carrying the identifier a task needs becomes that task's request when it is
+    - an FAQ question of the task's topic ("退货要啥条件 TP…"), or
+    - unclear, with the task as the model's best guess ("就是问个保修 SN…": check_warranty at 0.67, under the
+      fallback threshold): the identifier settles it."""
+    intent = _intent(parse)
+    if intent not in ("faq", FALLBACK_INTENT):
         return parse
     slots = [e.get("entity") for e in parse.get("entities") or [] if e.get("entity") in TASKS_FOR]
+    if intent == FALLBACK_INTENT:
+        guess = next((ranked for ranked in parse.get("intent_ranking") or []
+                      if ranked.get("name") != FALLBACK_INTENT), {})
+        if float(guess.get("confidence") or 0.0) >= TASK_WITH_IDENTIFIER_MIN and any(
+                guess.get("name") in TASKS_FOR[slot][0] for slot in slots):
+            return _as_task(parse, guess["name"], float(guess["confidence"]), FALLBACK_INTENT)
+        return parse
     for slot in slots:
         task = task_for(label(parse), slot)
         if task is not None:
-            rewritten = dict(parse)
-            rewritten["intent"] = {"name": task, "confidence": (parse.get("intent") or {}).get("confidence", 1.0)}
-            rewritten["intent_ranking"] = [rewritten["intent"]] + [
-                ranked for ranked in parse.get("intent_ranking") or [] if ranked.get("name") != task
-            ]
-            rewritten["read_as_task_of"] = label(parse)
-            return rewritten
+            return _as_task(parse, task, (parse.get("intent") or {}).get("confidence", 1.0), label(parse))
     return parse
+
+
+def _faq_ranking(parse: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    return ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+
+
+def close_entries(parse: Dict[Text, Any]) -> Optional[List[Text]]:
+    """The two FAQ entries an FAQ question falls between, or None when the first is clearly ahead."""
+    if _intent(parse) != "faq":
+        return None
+    ranking = _faq_ranking(parse)
+    if len(ranking) < 2:
+        return None
+    first, second = (float(ranked.get("confidence") or 0.0) for ranked in ranking[:2])
+    if first >= CLOSE_TOP_BELOW or first - second >= CLOSE_MARGIN:
+        return None
+    return [ranked.get("intent_response_key") for ranked in ranking[:2]]
+
+
+def ask_when_close(parse: Dict[Text, Any]) -> Dict[Text, Any]:
+    """An FAQ question between two entries becomes the fallback intent with those entries (CLOSE_KEY): the
+    fallback action asks which one is meant. Anything else is returned as it is."""
+    entries = close_entries(parse)
+    if entries is None:
+        return parse
+    rewritten = dict(parse)
+    rewritten["intent"] = {"name": FALLBACK_INTENT, "confidence": (parse.get("intent") or {}).get("confidence", 0.0)}
+    rewritten["intent_ranking"] = [rewritten["intent"]] + list(parse.get("intent_ranking") or [])
+    rewritten[CLOSE_KEY] = entries
+    return rewritten
 
 
 def compound_parts(text: Text) -> List[Text]:

@@ -1,7 +1,8 @@
 """bot.reading: follow-ups, a topic with its identifier, and two questions in one message."""
 
-from bot.reading import (CONTEXT_KEY, adopt_reading, answer_order, better_with_previous, compound_parts, is_fragment,
-                         needs_previous, previous_reading, task_from_identifier)
+from bot.reading import (CLOSE_KEY, CONTEXT_KEY, adopt_reading, answer_order, ask_when_close, better_with_previous,
+                         close_entries, compound_parts, is_fragment, needs_previous, previous_reading,
+                         task_from_identifier)
 
 
 def parse(intent, entry=None, entities=(), confidence=0.9):
@@ -76,3 +77,39 @@ def test_two_different_questions_are_answered_knowledge_first_and_one_task_last(
     assert answer_order([parse("greet"), warranty]) is None  # one question
     assert answer_order([warranty, warranty]) is None  # the same question twice
     assert answer_order([order, parse("request_return")]) is None  # two forms: handled whole
+
+
+def ranked(*confidences, intent="faq"):
+    data = parse(intent, "return_policy")
+    data["response_selector"]["faq"]["ranking"] = [
+        {"intent_response_key": f"faq/{key}", "confidence": value}
+        for key, value in zip(("return_policy", "warranty_exclusions", "return_process"), confidences)]
+    return data
+
+
+def test_a_question_between_two_entries_is_asked_back_with_both():
+    split = ranked(0.45, 0.35, 0.1)
+    assert close_entries(split) == ["faq/return_policy", "faq/warranty_exclusions"]
+    asked = ask_when_close(split)
+    assert asked["intent"]["name"] == "nlu_fallback" and asked[CLOSE_KEY] == close_entries(split)
+    assert asked["intent_ranking"][1] == split["intent_ranking"][0]  # what the model said is kept
+    assert "nlu_fallback" not in str(split)  # the original is not changed
+
+
+def test_a_clear_first_entry_or_another_intent_is_answered():
+    for clear in (ranked(0.62, 0.30), ranked(0.45, 0.25), ranked(0.9), ranked(0.45, 0.40, intent="request_return")):
+        assert close_entries(clear) is None and ask_when_close(clear) is clear
+
+
+def test_an_unclear_message_with_the_identifier_of_its_best_guess_starts_that_task():
+    serial = [{"entity": "serial_number", "value": "SN3M5N7B9V1C"}]
+    unclear = parse("nlu_fallback", entities=serial, confidence=0.7)
+    unclear["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.7},
+                                 {"name": "check_warranty", "confidence": 0.67}, {"name": "inform", "confidence": 0.29}]
+    read = task_from_identifier(unclear)
+    assert read["intent"] == {"name": "check_warranty", "confidence": 0.67} and read["entities"] == serial
+    weak = dict(unclear, intent_ranking=[{"name": "nlu_fallback", "confidence": 0.7},
+                                         {"name": "check_warranty", "confidence": 0.3}])
+    assert task_from_identifier(weak) is weak
+    other = dict(unclear, entities=[{"entity": "order_id", "value": "TP202611050017"}])
+    assert task_from_identifier(other) is other  # a warranty guess does not take an order number

@@ -92,3 +92,25 @@ def test_every_miss_is_kept_for_the_knowledge_team():
     [question] = recent_unanswered()
     assert (question.text, question.reason, question.conversation_id) == ("那个保修的事儿咋弄", "fallback", "customer-1")
     assert question.intent == "faq/warranty_period"
+
+
+def close(text: str, entries: List[str]) -> Dict[str, Any]:
+    event = user(text, "nlu_fallback", entries)
+    event["parse_data"]["close_entries"] = [f"faq/{key}" for key in entries]
+    return event
+
+
+def test_a_question_between_two_entries_asks_which_one_with_both():
+    [message] = run([close("东西拆开了还能退不", ["return_policy", "warranty_exclusions"])])
+    assert message["response"] == "utter_which_entry"
+    titles = [knowledge_base().entry(key).title for key in ("return_policy", "warranty_exclusions")]
+    assert message["buttons"] == [{"title": t, "payload": t} for t in titles] + [HUMAN_BUTTON]
+    assert recent_unanswered() == []  # understood well enough to ask: not a miss
+
+
+def test_asking_which_entry_is_not_a_miss_towards_the_hand_over():
+    events = [close("东西拆开了还能退不", ["return_policy", "warranty_exclusions"]), bot("action_suggest_faq"),
+              user("就是那个啊", "nlu_fallback", ["warranty_period"])]
+    assert consecutive_misses(tracker(events)) == 1
+    [message] = run(events)
+    assert message["response"] == "utter_did_you_mean"
