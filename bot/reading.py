@@ -8,7 +8,7 @@ The NLU model reads one message alone. Customers do not write that way:
   plus the number the task needs: the task is started, as when the number follows the article (`bot.topics`).
 - **Between two answers**: "东西拆开了还能退不" is half a return-policy question, half a warranty-exclusions one;
   when the FAQ entries the model ranks first and second split the probability (the first below
-  CLOSE_TOP_BELOW, the second within CLOSE_MARGIN of it), the customer is asked which one, with both as buttons,
+  CLOSE_TOP_BELOW, the second within CLOSE_MARGIN of it, together at least CLOSE_PAIR_MIN), the customer is asked which one, with both as buttons,
   instead of being answered from a guess (`ask_when_close`; the fallback action shows the buttons).
 - **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
   when two parts are confident, different questions, each is answered, knowledge questions first and at most one
@@ -28,6 +28,7 @@ CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read 
 CLOSE_KEY = "close_entries"  # parse data: the two FAQ entries (response keys) the customer is asked to choose from
 CLOSE_TOP_BELOW = 0.5
 CLOSE_MARGIN = 0.15
+CLOSE_PAIR_MIN = 0.6  # together the two must hold most of the probability: else neither is likely the one meant
 FALLBACK_INTENT = "nlu_fallback"
 FRAGMENT_MAX_CHARS = 24  # a follow-up fragment is short
 CONTEXT_MAX_CHARS = 160  # the previous reading kept for the next follow-up
@@ -117,8 +118,8 @@ def _as_task(parse: Dict[Text, Any], task: Text, confidence: float, read_as: Opt
 def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     """A message carrying the identifier a task needs becomes that task's request when it is
     - an FAQ question of the task's topic ("退货要啥条件 TP…"), or
-    - unclear, with the task as the model's best guess ("就是问个保修 SN…": check_warranty at 0.67, under the
-      fallback threshold): the identifier settles it."""
+    - unclear, with the task (or an FAQ question of its topic) as the model's best guess ("就是问个保修 SN…":
+      check_warranty at 0.67, under the fallback threshold): the identifier settles it."""
     intent = _intent(parse)
     if intent not in ("faq", FALLBACK_INTENT):
         return parse
@@ -126,9 +127,13 @@ def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     if intent == FALLBACK_INTENT:
         guess = next((ranked for ranked in parse.get("intent_ranking") or []
                       if ranked.get("name") != FALLBACK_INTENT), {})
-        if float(guess.get("confidence") or 0.0) >= TASK_WITH_IDENTIFIER_MIN and any(
-                guess.get("name") in TASKS_FOR[slot][0] for slot in slots):
-            return _as_task(parse, guess["name"], float(guess["confidence"]), FALLBACK_INTENT)
+        confidence = float(guess.get("confidence") or 0.0)
+        if not slots or confidence < TASK_WITH_IDENTIFIER_MIN:
+            return parse
+        if any(guess.get("name") in TASKS_FOR[slot][0] for slot in slots):
+            return _as_task(parse, guess["name"], confidence, FALLBACK_INTENT)
+        if guess.get("name") == "faq":  # "一个月了快递还没到 TP…": the entry's topic with its identifier
+            return task_from_identifier({**parse, "intent": dict(guess)})
         return parse
     for slot in slots:
         task = task_for(label(parse), slot)
@@ -149,7 +154,7 @@ def close_entries(parse: Dict[Text, Any]) -> Optional[List[Text]]:
     if len(ranking) < 2:
         return None
     first, second = (float(ranked.get("confidence") or 0.0) for ranked in ranking[:2])
-    if first >= CLOSE_TOP_BELOW or first - second >= CLOSE_MARGIN:
+    if first >= CLOSE_TOP_BELOW or first - second >= CLOSE_MARGIN or first + second < CLOSE_PAIR_MIN:
         return None
     return [ranked.get("intent_response_key") for ranked in ranking[:2]]
 

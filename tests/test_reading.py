@@ -96,8 +96,9 @@ def test_a_question_between_two_entries_is_asked_back_with_both():
     assert "nlu_fallback" not in str(split)  # the original is not changed
 
 
-def test_a_clear_first_entry_or_another_intent_is_answered():
-    for clear in (ranked(0.62, 0.30), ranked(0.45, 0.25), ranked(0.9), ranked(0.45, 0.40, intent="request_return")):
+def test_a_clear_first_entry_another_intent_or_no_likely_pair_is_not_asked_back():
+    for clear in (ranked(0.62, 0.30), ranked(0.45, 0.25), ranked(0.9), ranked(0.45, 0.40, intent="request_return"),
+                  ranked(0.25, 0.20, 0.15)):  # no entry likely at all: not a choice between two
         assert close_entries(clear) is None and ask_when_close(clear) is clear
 
 
@@ -113,3 +114,12 @@ def test_an_unclear_message_with_the_identifier_of_its_best_guess_starts_that_ta
     assert task_from_identifier(weak) is weak
     other = dict(unclear, entities=[{"entity": "order_id", "value": "TP202611050017"}])
     assert task_from_identifier(other) is other  # a warranty guess does not take an order number
+
+
+def test_an_unclear_message_whose_best_guess_is_its_identifiers_topic_starts_the_task():
+    order = [{"entity": "order_id", "value": "TP202611050017"}]
+    unclear = parse("nlu_fallback", "item_not_received", entities=order, confidence=0.7)
+    unclear["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.7}, {"name": "faq", "confidence": 0.54}]
+    assert task_from_identifier(unclear)["intent"]["name"] == "check_order_status"
+    no_number = dict(unclear, entities=[])
+    assert task_from_identifier(no_number) is no_number

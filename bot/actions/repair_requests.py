@@ -45,6 +45,17 @@ def owner_phone(serial: Text) -> Optional[Text]:
         return device.customer.phone if device else None
 
 
+def tell_if_out_of_warranty(serial: Text, dispatcher: CollectingDispatcher) -> None:
+    """Say at the start, not only on the confirmation, that a device's repair will be paid (out of warranty)."""
+    with transaction() as session:
+        device = session.get(Device, serial)
+        if device is None or open_repair_id(session, serial):
+            return  # the submit action says a repair is already under way
+        status = warranty_status(device, beijing_today())
+    if not status.in_warranty:
+        dispatcher.utter_message(response="utter_repair_out_of_warranty", ends_on=format_date(status.ends_on))
+
+
 class ValidateRepairRequestForm(GuardedFormValidation):
     def name(self) -> Text:
         return "validate_repair_request_form"
@@ -69,7 +80,10 @@ class ValidateRepairRequestForm(GuardedFormValidation):
     def validate_serial_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        return {"serial_number": validate_serial(value, dispatcher)}
+        serial = validate_serial(value, dispatcher)
+        if serial:
+            tell_if_out_of_warranty(serial, dispatcher)
+        return {"serial_number": serial}
 
     async def extract_fault_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

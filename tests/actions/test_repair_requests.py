@@ -91,3 +91,13 @@ def test_a_device_back_from_repair_can_be_repaired_again(database, ids):
     assert next_question(current, slots) == "fault_description"
     _, [message] = submit(ids, ids.device_in, ids.zhang_phone)
     assert message["response"] == "utter_repair_submitted"
+
+
+def test_an_out_of_warranty_device_is_said_to_be_paid_when_its_serial_is_given(database, ids):
+    current = tracker(new={"serial_number": ids.device_out}, form=FORM, requested="serial_number")
+    slots, messages = run(ValidateRepairRequestForm(), current)
+    assert slots["serial_number"] == ids.device_out and responses(messages) == ["utter_repair_out_of_warranty"]
+    assert messages[0]["ends_on"].startswith("20") and next_question(current, slots) == "fault_description"
+    current = tracker(new={"serial_number": ids.device_in}, form=FORM, requested="serial_number")
+    _, messages = run(ValidateRepairRequestForm(), current)  # in warranty (and already under repair): nothing said
+    assert messages == []
