@@ -23,8 +23,8 @@ Speed-ups that `make bench` found with py-spy (same results, same errors):
 
 Reading a message in its conversation (`bot.reading`): a follow-up fragment or an unclear message is read again
 with the previous customer message (`MessageProcessor.parse_message`); an FAQ question carrying the identifier of
-its topic's task starts the task; an FAQ question between two entries asks which one; a message with two
-questions gets both answered, one part after the other (`MessageProcessor.handle_message`). None of this runs inside a form or during a hand-off.
+its topic's task starts the task; an FAQ question between two entries asks which one; an upset message is marked
+so that the task it starts opens with an apology; a message with two questions gets both answered, one part after the other (`MessageProcessor.handle_message`). None of this runs inside a form or during a hand-off.
 
 Resilience:
 - A circuit breaker around the action server (`RemoteAction.run`): when it cannot be reached, Rasa logs the error
@@ -260,7 +260,7 @@ async def _parse_message(self: MessageProcessor, message: UserMessage, tracker: 
                          only_output_properties: bool = True) -> Dict[Text, Any]:
     """MessageProcessor.parse_message, then the message read in its conversation (`bot.reading`)."""
     parse = _originals["MessageProcessor.parse_message"]
-    parsed = await parse(self, message, tracker, only_output_properties)
+    parsed = reading.mark_upset(await parse(self, message, tracker, only_output_properties))
     if tracker is None or _in_task_or_handoff(tracker):
         return parsed
     parsed = reading.task_from_identifier(parsed)

@@ -10,6 +10,9 @@ The NLU model reads one message alone. Customers do not write that way:
   when the FAQ entries the model ranks first and second split the probability (the first below
   CLOSE_TOP_BELOW, the second within CLOSE_MARGIN of it, together at least CLOSE_PAIR_MIN), the customer is asked which one, with both as buttons,
   instead of being answered from a guess (`ask_when_close`; the fallback action shows the buttons).
+- **An upset customer with a request**: "呵呵 你们效率真高啊 一个月了快递还没到 TP…" is a look-up, said angrily. The
+  look-up starts, and the customer hears an apology first (`sounds_upset` marks the parse data with UPSET_KEY; the
+  forms' validation says it). A message that is only anger is the `express_frustration` intent.
 - **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
   when two parts are confident, different questions, each is answered, knowledge questions first and at most one
   task (whose form then asks its first question) last.
@@ -25,6 +28,7 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 from bot.topics import TASKS_FOR, label, task_for
 
 CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
+UPSET_KEY = "upset"  # parse data: the message sounds angry or fed up
 CLOSE_KEY = "close_entries"  # parse data: the two FAQ entries (response keys) the customer is asked to choose from
 CLOSE_TOP_BELOW = 0.5
 CLOSE_MARGIN = 0.15
@@ -49,6 +53,13 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 _MIN_PART_CHARS = 3
+# Sarcasm, insults, exasperation and repeated exclamation / question marks ("！！！", "？？？").
+_UPSET = re.compile(
+    r"呵呵|效率真高|真行啊|垃圾|破(东西|玩意|产品|机器)|什么破|气死|太差|差劲|无语|骗子|坑人|失望|烂透|受不了|"
+    r"到底(还)?要|怎么还没|说好的|一个月了|[几好多]+[天周]了|[!！]{2,}|[?？]{3,}|"
+    r"\b(ridiculous|terrible|useless|unacceptable|worst|scam)\b",
+    re.IGNORECASE,
+)
 
 
 def _intent(parse: Dict[Text, Any]) -> Optional[Text]:
@@ -140,6 +151,15 @@ def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
         if task is not None:
             return _as_task(parse, task, (parse.get("intent") or {}).get("confidence", 1.0), label(parse))
     return parse
+
+
+def sounds_upset(text: Text) -> bool:
+    return bool(_UPSET.search(text or ""))
+
+
+def mark_upset(parse: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The parse data with UPSET_KEY when the message sounds upset (a copy; unchanged otherwise)."""
+    return {**parse, UPSET_KEY: True} if sounds_upset(parse.get("text") or "") else parse
 
 
 def _faq_ranking(parse: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -75,3 +75,15 @@ def test_a_wrong_tail_given_with_the_order_number_counts_as_a_failed_check(chat:
 def test_a_mistyped_order_number_that_starts_a_look_up_is_named_as_malformed(chat: Chat, ids):
     assert texts(chat.say("订单TP20261105001 发货没")) == response_text("utter_invalid_order_id")
     assert texts(chat.say(ids.shipped)) == response_text("utter_ask_phone_last4")
+
+
+def test_a_person_asked_for_only_on_a_condition_gets_the_look_up_first(chat: Chat, ids):
+    reply = texts(chat.say(f"我的维修单{ids.repair}啥情况了 要是还没修好我就直接找人工"))
+    assert reply == response_text("utter_ask_phone_last4") and not chat.paused()
+
+
+def test_an_angry_look_up_gets_an_apology_and_the_look_up(chat: Chat, ids):
+    replies = chat.say(f"呵呵 你们效率真高啊 一个月了快递还没到 {ids.shipped}")
+    assert replies[0]["text"] == response_text("utter_sorry_for_trouble")
+    assert replies[-1]["text"] == response_text("utter_ask_phone_last4")
+    assert "SF1234567890" in texts(chat.say("8000"))

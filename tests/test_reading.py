@@ -1,8 +1,8 @@
 """bot.reading: follow-ups, a topic with its identifier, and two questions in one message."""
 
 from bot.reading import (CLOSE_KEY, CONTEXT_KEY, adopt_reading, answer_order, ask_when_close, better_with_previous,
-                         close_entries, compound_parts, is_fragment, needs_previous, previous_reading,
-                         task_from_identifier)
+                         close_entries, compound_parts, is_fragment, mark_upset, needs_previous, previous_reading,
+                         sounds_upset, task_from_identifier)
 
 
 def parse(intent, entry=None, entities=(), confidence=0.9):
@@ -123,3 +123,13 @@ def test_an_unclear_message_whose_best_guess_is_its_identifiers_topic_starts_the
     assert task_from_identifier(unclear)["intent"]["name"] == "check_order_status"
     no_number = dict(unclear, entities=[])
     assert task_from_identifier(no_number) is no_number
+
+
+def test_upset_messages_are_marked():
+    for text in ("呵呵 你们效率真高啊 一个月了快递还没到 TP202611050017", "垃圾产品！！！退钱！！！", "说好的三天修好呢",
+                 "this is ridiculous, where is my order"):
+        assert sounds_upset(text), text
+        assert mark_upset({"text": text})["upset"] is True
+    for text in ("帮我查一下订单", "保修期多久？", "谢谢！", "我的订单到哪了 TP202611050017"):
+        assert not sounds_upset(text), text
+        assert "upset" not in mark_upset({"text": text})

@@ -21,6 +21,7 @@ from bot.core.identity import VERIFIED_PHONE
 from bot.core.settings import settings
 from bot.core.verification import verified_phones, with_verified
 from bot.identifiers import fold_width, labelled_phone_tail, normalize_identifier
+from bot.reading import UPSET_KEY
 from bot.store.attempts import count_recent, count_recent_by_scope, record_failure
 from bot.store.db import reading, transaction
 
@@ -262,17 +263,40 @@ def database_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker, whe
     dispatcher.utter_message(response="utter_service_unavailable")
 
 
+def said_this_turn(tracker: Tracker, response: Text) -> bool:
+    """The bot already gave `response` since the customer's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            return True
+    return False
+
+
+def apologise_if_upset(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """An upset customer (`bot.reading.sounds_upset`) whose message starts a task hears an apology once before the
+    task's first question (not on every answer to a question the form asked)."""
+    if tracker.get_slot("requested_slot") is not None or not (tracker.latest_message or {}).get(UPSET_KEY):
+        return
+    if not said_this_turn(tracker, "utter_sorry_for_trouble"):
+        dispatcher.utter_message(response="utter_sorry_for_trouble")
+
+
 class GuardedFormValidation(OffEventLoop, FormValidationAction):
     """A form validation that answers a database fault with an apology instead of an error.
 
     Abstract (no `name`), so that the action server does not register it as an action of its own.
     """
 
+    opens_with_apology = False  # the form's first question apologises already (complaints): no second apology
+
     @abstractmethod
     def name(self) -> Text:
         """validate_<form name>"""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if not self.opens_with_apology:
+            apologise_if_upset(dispatcher, tracker)
         try:
             return await super().run(dispatcher, tracker, domain)
         except SQLAlchemyError as error:

@@ -27,6 +27,8 @@ _NO_ORDER_WORDS = re.compile(r"没有|无|不涉及|跳过|没|不是订单|不�
 
 
 class ValidateComplaintForm(GuardedFormValidation):
+    opens_with_apology = True
+
     def name(self) -> Text:
         return "validate_complaint_form"
 

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
+from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified, said_this_turn
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import find_identifiers, malformed_order_number, mask_phone, normalize_identifier
@@ -61,16 +61,6 @@ def validate_order_number(value: Any, dispatcher: CollectingDispatcher) -> Optio
         dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
         return None
     return order_id
-
-
-def said_this_turn(tracker: Tracker, response: Text) -> bool:
-    """The bot already gave `response` since the customer's latest message."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
-            return True
-    return False
 
 
 class ActionAskOrderId(Action):

@@ -22,6 +22,15 @@ EXPLICIT_REQUEST = re.compile(
     r"\b(talk|speak|chat) (to|with) (a |an )?(human|real person|person|agent)|\bhuman agent\b",
     re.IGNORECASE,
 )
+# ... unless it is a condition: "要是还没修好我就直接找人工" asks about the repair first; the person comes later.
+CONDITIONAL_REQUEST = re.compile(r"(要是|如果|假如|万一|不然|否则|\bif\b|\bunless\b|\botherwise\b)[^。！!？?]{0,30}?$",
+                                 re.IGNORECASE)
+
+
+def asks_for_person(text: str) -> bool:
+    """The message asks for a person in so many words, and not only on a condition."""
+    found = EXPLICIT_REQUEST.search(text)
+    return bool(found) and not CONDITIONAL_REQUEST.search(text[:found.start()])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -48,7 +57,7 @@ class HandoffKeywordClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/") or not (wants_person_now(text, self.keywords) or EXPLICIT_REQUEST.search(text)):
+            if text.startswith("/") or not (wants_person_now(text, self.keywords) or asks_for_person(text)):
                 continue
             message.set(INTENT, {INTENT_NAME_KEY: HANDOFF_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
         return messages

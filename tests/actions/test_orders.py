@@ -157,3 +157,18 @@ def test_database_down_gets_an_apology_not_an_error(monkeypatch, ids):
         assert responses(messages) == ["utter_service_unavailable"]
     finally:
         get_engine.cache_clear()
+
+
+def test_an_upset_customer_starting_a_look_up_hears_an_apology_first(database, ids):
+    upset = tracker(new={"order_id": ids.shipped}, form="order_status_form", text=f"呵呵 一个月了还没到 {ids.shipped}")
+    upset.latest_message["upset"] = True
+    _, messages = run(ValidateOrderStatusForm(), upset)
+    assert responses(messages)[0] == "utter_sorry_for_trouble"
+    calm = tracker(new={"order_id": ids.shipped}, form="order_status_form", text=ids.shipped)
+    _, messages = run(ValidateOrderStatusForm(), calm)
+    assert "utter_sorry_for_trouble" not in responses(messages)
+    answering = tracker(new={"phone_last4": "1111"}, slots={"order_id": ids.shipped}, form="order_status_form",
+                        requested="phone_last4", text="1111！！")
+    answering.latest_message["upset"] = True
+    _, messages = run(ValidateOrderStatusForm(), answering)  # an answer to the form's question: no second apology
+    assert "utter_sorry_for_trouble" not in responses(messages)
