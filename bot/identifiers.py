@@ -151,12 +151,20 @@ def mask_phone(phone: str) -> str:
 
 
 # "手机尾号5678", "后四位是 5678", "后4位：5678" inside a longer message.
-_LABELLED_TAIL = re.compile(r"(?:尾号|后\s*[4四]\s*位)\s*(?:是|为)?\s*[:：]?\s*(\d{4})(?!\d)")
+_TAIL_LABEL = r"(?:(?:手机)?尾号|后\s*[4四]\s*位)"
+_LABELLED_TAIL = re.compile(rf"{_TAIL_LABEL}\s*(?:是|为)?\s*[:：]?\s*(\d{{4}})(?!\d)")
+_BARE_TAIL = re.compile(rf"^\s*{_TAIL_LABEL}?\s*(?:是|为)?\s*[:：]?\s*(\d{{4}})\s*$")
 
 
 def labelled_phone_tail(text: Optional[str]) -> Optional[str]:
     """The 4 digits a message names as the phone's last digits, given with the record it is for."""
     match = _LABELLED_TAIL.search(fold_width(text or ""))
+    return match.group(1) if match else None
+
+
+def bare_tail(text: Optional[str]) -> Optional[str]:
+    """The 4 digits of a message that is only a phone tail ("8000", "尾号8000")."""
+    match = _BARE_TAIL.match(fold_width(text or ""))
     return match.group(1) if match else None
 
 

@@ -13,22 +13,19 @@ return number) gets the question what it is for.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUttered, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.identifiers import bare_tail
 from bot.topics import TASKS_FOR, TOPIC_OF, label
 
 ASK_WHAT_FOR = "utter_ask_what_for"
 LOOK_BACK_TURNS = 3  # customer turns before this one that can set the topic
 # Identifiers whose look-up asks for the phone's last 4 digits: a bare tail after one of them continues it.
 TAIL_CHECKED = ("order_id", "repair_id")
-_BARE_TAIL = re.compile(r"^\s*(?:(?:手机)?尾号|后\s*[4四]\s*位)?\s*(?:是)?\s*(\d{4})\s*$")
-
-
 def _earlier_user_turns(events: Iterable[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
     """The customer turns before the latest that can set its context, newest first."""
     user_turns = [event for event in events if event.get("event") == "user"][:-1]
@@ -80,12 +77,6 @@ def earlier_identifier(events: Iterable[Dict[Text, Any]]) -> Dict[Text, Text]:
         if found:
             return dict([next(iter(found.items()))])
     return {}
-
-
-def bare_tail(text: Optional[Text]) -> Optional[Text]:
-    """The 4 digits of a message that is only a phone tail ("8000", "尾号8000")."""
-    match = _BARE_TAIL.match(text or "")
-    return match.group(1) if match else None
 
 
 def route(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

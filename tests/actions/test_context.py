@@ -45,9 +45,10 @@ def test_the_message_is_given_again_as_the_tasks_request():
 
 
 def test_a_bare_tail_is_recognised_with_or_without_its_label():
-    from bot.actions.context import bare_tail
+    from bot.identifiers import bare_tail
 
     assert bare_tail("8000") == "8000" and bare_tail("尾号8000") == "8000" and bare_tail("后4位是 5678") == "5678"
+    assert bare_tail("手机尾号：８０００") == "8000"
     assert bare_tail("12345") is None and bare_tail("8000 谢谢") is None and bare_tail(None) is None
 
 
