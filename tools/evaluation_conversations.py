@@ -6,7 +6,7 @@ derive training examples. The bot is started as `make run` starts it (trained mo
 SQLite database with the demo records) and every conversation is replayed over the REST webhook as a new
 customer. A turn is right when every `expect` pattern matches the bot's reply to it (all its messages and button
 titles) and no `reject` pattern does. Prints turn accuracy per split and category, and the failures; writes
-`reports/conversations.md`.
+`reports/conversations.md`, and keeps the servers' logs of each split in `reports/conversation-logs/`.
 
     conversations:
       - id: context-01
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import shutil
 import sys
 import tempfile
 import uuid
@@ -42,6 +43,7 @@ from bot.training import ensure_model
 
 CONVERSATIONS_DIR = PROJECT_ROOT / "tests/data/conversations"
 REPORT = PROJECT_ROOT / "reports/conversations.md"
+LOGS_DIR = PROJECT_ROOT / "reports/conversation-logs"  # the servers' logs of the last run, per split
 CATEGORIES = ("faq_paraphrase", "compound", "context", "identifiers", "lookups", "forms", "emotion",
               "out_of_scope", "english", "handoff")
 TARGETS = {"dev": 0.95, "held_out": 0.90}  # issue 15: own set, held-out split
@@ -334,7 +336,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("\n".join(summary_table(table)))
     for met, goal in goals(table):
         print(f"{'met' if met else 'MISSED'}: {goal}")
-    print(f"failures and replies: {REPORT.relative_to(PROJECT_ROOT)}")
+    print(f"failures and replies: {REPORT.relative_to(PROJECT_ROOT)}; servers' logs: {LOGS_DIR.relative_to(PROJECT_ROOT)}/")
     return 0 if all(met for met, _ in goals(table)) else 2
 
 
@@ -356,7 +358,16 @@ def _run(url: Optional[str], conversations: Sequence[Conversation]) -> List[Turn
             finally:
                 rasa.stop()
                 actions.stop()
+                _keep_logs(Path(work), split)
     return outcomes
+
+
+def _keep_logs(work: Path, split: str) -> None:
+    """The servers' logs of a split, kept beside the report (a failed turn's cause is often only there)."""
+    LOGS_DIR.mkdir(parents=True, exist_ok=True)
+    for name in ("rasa.log", "actions.log"):
+        if (work / name).exists():
+            shutil.copyfile(work / name, LOGS_DIR / f"{split}-{name}")
 
 
 if __name__ == "__main__":
