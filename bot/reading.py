@@ -130,7 +130,9 @@ def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     """A message carrying the identifier a task needs becomes that task's request when it is
     - an FAQ question of the task's topic ("退货要啥条件 TP…"), or
     - unclear, with the task (or an FAQ question of its topic) as the model's best guess ("就是问个保修 SN…":
-      check_warranty at 0.67, under the fallback threshold): the identifier settles it."""
+      check_warranty at 0.67, under the fallback threshold): the identifier settles it. Otherwise the unclear
+      message is read as giving the number ("TP… 这单是不是取消了"), which the conversation's topic routes (or
+      the number's usual task: an order number is looked up)."""
     intent = _intent(parse)
     if intent not in ("faq", FALLBACK_INTENT):
         return parse
@@ -139,13 +141,16 @@ def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
         guess = next((ranked for ranked in parse.get("intent_ranking") or []
                       if ranked.get("name") != FALLBACK_INTENT), {})
         confidence = float(guess.get("confidence") or 0.0)
-        if not slots or confidence < TASK_WITH_IDENTIFIER_MIN:
+        if not slots:
             return parse
-        if any(guess.get("name") in TASKS_FOR[slot][0] for slot in slots):
+        if confidence >= TASK_WITH_IDENTIFIER_MIN and any(guess.get("name") in TASKS_FOR[slot][0] for slot in slots):
             return _as_task(parse, guess["name"], confidence, FALLBACK_INTENT)
-        if guess.get("name") == "faq":  # "一个月了快递还没到 TP…": the entry's topic with its identifier
-            return task_from_identifier({**parse, "intent": dict(guess)})
-        return parse
+        if confidence >= TASK_WITH_IDENTIFIER_MIN and guess.get("name") == "faq":  # "一个月了快递还没到 TP…"
+            read = task_from_identifier({**parse, "intent": dict(guess)})
+            if _intent(read) != "faq":
+                return read
+        # "TP… 这单是不是取消了": the number, routed by the conversation's topic (or its kind's usual task)
+        return {**parse, "intent": {"name": "inform", "confidence": confidence}, "read_as_task_of": FALLBACK_INTENT}
     for slot in slots:
         task = task_for(label(parse), slot)
         if task is not None:

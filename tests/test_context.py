@@ -87,3 +87,13 @@ def test_an_angry_look_up_gets_an_apology_and_the_look_up(chat: Chat, ids):
     assert replies[0]["text"] == response_text("utter_sorry_for_trouble")
     assert replies[-1]["text"] == response_text("utter_ask_phone_last4")
     assert "SF1234567890" in texts(chat.say("8000"))
+
+
+def test_asking_for_the_tracking_number_after_the_order_card_shows_that_order_again(chat: Chat, ids):
+    chat.say(f"{ids.shipped} 到哪了")
+    assert "SF1234567890" in texts(chat.say("8000"))
+    assert "SF1234567890" in texts(chat.say("快递单号多少"))  # the same order, its phone already checked
+
+
+def test_an_unclear_message_with_an_order_number_is_looked_up(chat: Chat, ids):
+    assert texts(chat.say(f"{ids.shipped} 这单是不是取消了")) == response_text("utter_ask_phone_last4")

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified, said_this_turn
+from bot.actions.context import earlier_identifier, identifiers_in
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import find_identifiers, malformed_order_number, mask_phone, normalize_identifier
@@ -89,11 +90,27 @@ class ValidateOrderStatusForm(IdentityCheckedForm):
     def record_phone(self, record_id: Text) -> Optional[Text]:
         return order_phone(record_id)
 
+    async def extract_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        """A look-up that starts without an order number ("快递单号多少" after the order's card) is about the order
+        of the last few turns, if one was named."""
+        starting = not tracker.get_slot("order_id") and tracker.get_slot("requested_slot") is None
+        if not starting or identifiers_in(tracker.latest_message or {}):
+            return {}
+        earlier = earlier_identifier(tracker.events).get("order_id")
+        return {"order_id": earlier} if earlier else {}
+
     def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
         # A new order number needs its own identity check (unless its phone is already verified).
         return self.record_chosen(validate_order_number(value, dispatcher), dispatcher, tracker, domain)
+
+
+def order_items(order: Order) -> Text:
+    """What the order holds, as the customer knows it ("TP-LINK TL-SG1008D 8口千兆交换机 ×1")."""
+    return "；".join(f"{item.product.name} ×{item.quantity}" for item in order.items)
 
 
 def order_details(order: Order) -> Dict[Text, Text]:
@@ -109,7 +126,7 @@ def order_details(order: Order) -> Dict[Text, Text]:
     return {
         "order_id": order.order_id,
         "status": ORDER_STATUS[order.status],
-        "items": "；".join(f"{item.product.name} ×{item.quantity}" for item in order.items),
+        "items": order_items(order),
         "amount": format_amount(order.total_amount),
         "masked_phone": mask_phone(order.customer.phone),
         "timeline": "".join(f"{label}：{format_datetime(moment)}\n" for label, moment in timeline),

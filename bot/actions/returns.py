@@ -17,7 +17,7 @@ from bot.actions.common import (
     validated_description,
 )
 from bot.actions.labels import ORDER_STATUS, RETURN_KIND
-from bot.actions.orders import find_order, order_phone, validate_order_number, verified_order
+from bot.actions.orders import find_order, order_items, order_phone, validate_order_number, verified_order
 from bot.aftersales import ReturnDecision, return_decision
 from bot.formatting import beijing_today, format_date
 from bot.store.db import transaction
@@ -87,15 +87,15 @@ class ValidateReturnForm(IdentityCheckedForm):
 def ineligible_message(order: Order, decision: ReturnDecision) -> Message:
     """Why this order cannot be returned, and what to do instead."""
     if decision.reason == "already_requested":
-        return {"response": "utter_return_already_requested", "order_id": order.order_id,
+        return {"response": "utter_return_already_requested", "order_id": order.order_id, "items": order_items(order),
                 "return_id": decision.existing_return_id}
     if decision.reason == "already_refunded":
-        return {"response": "utter_return_already_refunded", "order_id": order.order_id,
+        return {"response": "utter_return_already_refunded", "order_id": order.order_id, "items": order_items(order),
                 "status": ORDER_STATUS[order.status]}
     if decision.reason == "window_passed":
-        return {"response": "utter_return_window_passed", "order_id": order.order_id,
+        return {"response": "utter_return_window_passed", "order_id": order.order_id, "items": order_items(order),
                 "deadline": format_date(decision.deadline), "window_days": decision.window_days}
-    return {"response": "utter_return_not_delivered", "order_id": order.order_id,
+    return {"response": "utter_return_not_delivered", "order_id": order.order_id, "items": order_items(order),
             "status": ORDER_STATUS[order.status]}
 
 

@@ -27,6 +27,7 @@ def test_ineligible_order_ends_the_form_after_verification(database, ids):
     _, [message] = run(ActionSubmitReturn(), tracker(slots={"order_id": ids.too_old,
                                                            "verified_phones": verified(ids.li_phone)}))
     assert message["response"] == "utter_return_window_passed" and "年" in message["deadline"]
+    assert message["items"].startswith("TP-LINK") and "×" in message["items"]  # the customer sees which goods
 
 
 def test_undelivered_order_is_explained(database, ids):
