@@ -16,8 +16,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Sequence, Text
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import (ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, Event,
-                                      UserUttered)
+from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, ConversationPaused, ConversationResumed,
+                                      Event, UserUttered)
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.live import resume_if_orphaned, run_action
@@ -27,6 +27,7 @@ from bot.store.handoffs import TicketState, has_open_ticket, latest_ticket_state
 logger = logging.getLogger(__name__)
 
 CANCEL_INTENT = "deny"
+HANDOFF_ACTION = "action_handoff"
 # What the bot answers itself while the customer waits: knowledge questions and the look-up / filing tasks (a
 # complaint and a request for a person are the agent's).
 SERVED_INTENTS = ("faq",) + tuple(intent for intent in TASK_INTENTS if intent != "file_complaint")
@@ -50,6 +51,17 @@ def _latest_ticket(conversation_id: Text) -> Optional[TicketState]:
         logger.error("conversation %s: hand-off state unavailable, the bot handles the message: %s",
                      conversation_id, error)
         return None
+
+
+def task_begun_while_waiting(events: Sequence[Event]) -> bool:
+    """A form the bot started after the hand-off is still active (one active before it is not the bot's to go on
+    with: the agent will take the conversation)."""
+    for event in reversed(events):
+        if isinstance(event, ActiveLoop):
+            return event.name is not None
+        if isinstance(event, ActionExecuted) and event.action_name == HANDOFF_ACTION:
+            return False
+    return False
 
 
 def answered_by_the_bot(events: Sequence[Event]) -> bool:
@@ -79,7 +91,7 @@ async def _served_by_the_bot(agent: Agent, on_new_message: Callable[[UserMessage
     """While waiting: let the bot answer the message itself if it can (True), else leave it to the agent."""
     tracker = await agent.processor.get_tracker(message.sender_id)
     parse = await agent.processor.parse_message(message, None)
-    if not serves_while_waiting(parse, bool(tracker.active_loop_name)):
+    if not serves_while_waiting(parse, task_begun_while_waiting(tracker.events)):
         return False
     logger.info("conversation %s: waiting for a person, the bot answers %r itself", message.sender_id,
                 (parse.get("intent") or {}).get("name"))

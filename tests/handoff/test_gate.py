@@ -81,3 +81,16 @@ def test_a_ticket_closed_without_the_console_resumes_the_bot_on_the_next_message
     assert replies.startswith(response_text("utter_handoff_resumed"))
     assert replies.endswith(response_text("utter_rating_sorry").replace("{rating}", "2"))
     assert chat.ticket().rating == 2 and not chat.paused()
+
+
+def test_only_a_task_begun_after_the_hand_off_is_the_bots_to_go_on_with():
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet
+
+    from bot.handoff.gate import task_begun_while_waiting
+
+    before = [ActiveLoop("order_status_form"), ActionExecuted("action_handoff"), ActionExecuted("action_listen")]
+    assert not task_begun_while_waiting(before)
+    during = before + [ActionExecuted("warranty_form"), ActiveLoop("warranty_form"), SlotSet("requested_slot", "x")]
+    assert task_begun_while_waiting(during)
+    assert not task_begun_while_waiting(during + [ActiveLoop(None)])
+    assert not task_begun_while_waiting([])

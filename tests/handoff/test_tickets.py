@@ -133,3 +133,4 @@ def test_the_gates_look_up_reads_the_newest_tickets_state(database):
     assert latest_ticket_state("c10").status == "closed" and not latest_ticket_state("c10").is_open
     new_ticket("c10")  # handed off again: the newest ticket counts
     assert latest_ticket_state("c10").is_open
+
