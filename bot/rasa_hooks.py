@@ -24,7 +24,8 @@ Speed-ups that `make bench` found with py-spy (same results, same errors):
 Reading a message in its conversation (`bot.reading`): a follow-up fragment or an unclear message is read again
 with the previous customer message (`MessageProcessor.parse_message`); an FAQ question carrying the identifier of
 its topic's task starts the task; an FAQ question between two entries asks which one; an upset message is marked
-so that the task it starts opens with an apology; a message with two questions gets both answered, one part after the other (`MessageProcessor.handle_message`). None of this runs inside a form or during a hand-off.
+so that the task it starts opens with an apology; another brand's device is out of scope; a message with two
+questions gets both answered, one part after the other (`MessageProcessor.handle_message`). None of this runs inside a form or during a hand-off.
 
 Resilience:
 - A circuit breaker around the action server (`RemoteAction.run`): when it cannot be reached, Rasa logs the error
@@ -273,7 +274,7 @@ async def _parse_message(self: MessageProcessor, message: UserMessage, tracker: 
             if reading.better_with_previous(parsed, combined):
                 logger.debug("conversation %s: %r read with the previous message", message.sender_id, message.text)
                 parsed = reading.adopt_reading(parsed, combined, text)
-    return reading.ask_when_close(reading.task_from_identifier(parsed))
+    return reading.ask_when_close(reading.read_other_brand(reading.task_from_identifier(parsed)))
 
 
 async def _handle_message(self: MessageProcessor, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:

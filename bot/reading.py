@@ -13,6 +13,9 @@ The NLU model reads one message alone. Customers do not write that way:
 - **An upset customer with a request**: "呵呵 你们效率真高啊 一个月了快递还没到 TP…" is a look-up, said angrily. The
   look-up starts, and the customer hears an apology first (`sounds_upset` marks the parse data with UPSET_KEY; the
   forms' validation says it). A message that is only anger is the `express_frustration` intent.
+- **Another brand's device**: "我的华为路由器坏了 你们能修吗" is a repair request the company cannot take. A
+  message naming another brand's device (not TP's) is read as out of scope with OTHER_BRAND_KEY: the customer is
+  told that only TP products are serviced here (`other_brand`).
 - **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
   when two parts are confident, different questions, each is answered, knowledge questions first and at most one
   task (whose form then asks its first question) last.
@@ -28,6 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 from bot.topics import TASKS_FOR, label, task_for
 
 CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
+OTHER_BRAND_KEY = "other_brand"  # parse data: the other brand whose device the message is about
 UPSET_KEY = "upset"  # parse data: the message sounds angry or fed up
 CLOSE_KEY = "close_entries"  # parse data: the two FAQ entries (response keys) the customer is asked to choose from
 CLOSE_TOP_BELOW = 0.5
@@ -156,6 +160,32 @@ def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
         if task is not None:
             return _as_task(parse, task, (parse.get("intent") or {}).get("confidence", 1.0), label(parse))
     return parse
+
+
+_OTHER_BRAND = re.compile(
+    r"(华为|荣耀|小米|红米|华硕|网件|腾达|水星|迅捷|中兴|锐捷|华三|H3C|领势|Linksys|Netgear|ASUS|Tenda|Mercury|Huawei|"
+    r"Xiaomi|Honor|ZTE|海康威视?|萤石|乐橙|大华)\s*(的|家的?)?\s*"
+    r"(路由器?|交换机|摄像头|摄像机|监控|网卡|电力猫|mesh|AP|wifi|router|switch|camera)",
+    re.IGNORECASE,
+)
+_TP_BRAND = re.compile(r"\bTP\b|TP-?LINK|普联", re.IGNORECASE)
+
+
+def other_brand(text: Text) -> Optional[Text]:
+    """The other brand whose device the message is about ("我的华为路由器坏了"), None for TP's own or none."""
+    found = _OTHER_BRAND.search(text or "")
+    if found is None or _TP_BRAND.search(text):
+        return None
+    return found.group(1)
+
+
+def read_other_brand(parse: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A question or task about another brand's device becomes `out_of_scope`, naming the brand."""
+    brand = other_brand(parse.get("text") or "")
+    if brand is None or _intent(parse) not in ANSWERED_INTENTS:
+        return parse
+    confidence = (parse.get("intent") or {}).get("confidence", 1.0)
+    return {**parse, "intent": {"name": "out_of_scope", "confidence": confidence}, OTHER_BRAND_KEY: brand}
 
 
 def sounds_upset(text: Text) -> bool:

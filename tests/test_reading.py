@@ -1,8 +1,8 @@
-"""bot.reading: follow-ups, a topic with its identifier, and two questions in one message."""
+"""bot.reading: follow-ups, a topic with its identifier, close entries, tone, other brands, two questions at once."""
 
 from bot.reading import (CLOSE_KEY, CONTEXT_KEY, adopt_reading, answer_order, ask_when_close, better_with_previous,
-                         close_entries, compound_parts, is_fragment, mark_upset, needs_previous, previous_reading,
-                         sounds_upset, task_from_identifier)
+                         close_entries, compound_parts, is_fragment, mark_upset, needs_previous, other_brand,
+                         previous_reading, read_other_brand, sounds_upset, task_from_identifier)
 
 
 def parse(intent, entry=None, entities=(), confidence=0.9):
@@ -142,3 +142,14 @@ def test_an_unclear_message_whose_best_guess_is_giving_a_number_is_read_so():
     assert task_from_identifier(unclear)["intent"] == {"name": "inform", "confidence": 0.54}
     no_number = dict(unclear, entities=[])
     assert task_from_identifier(no_number) is no_number
+
+
+def test_another_brands_device_is_out_of_scope_naming_the_brand():
+    for text, brand in (("我的华为路由器坏了 你们能修吗", "华为"), ("小米的摄像头能保修不", "小米"),
+                        ("can you fix my netgear router", "netgear")):
+        assert other_brand(text) == brand, text
+        read = read_other_brand(dict(parse("request_repair"), text=text))
+        assert read["intent"]["name"] == "out_of_scope" and read["other_brand"] == brand
+    for text in ("TP的路由器连不上华为手机", "TP-LINK 路由器比华为路由器好吗", "我的路由器坏了", "华为手机连不上wifi"):
+        assert other_brand(text) is None, text
+    assert read_other_brand(dict(parse("greet"), text="小米路由器你好")).get("other_brand") is None

@@ -28,3 +28,12 @@ def test_the_question_is_answered_honestly_and_kept(database):
 def test_a_button_payload_is_not_a_question(database):
     asyncio.run(ActionOutOfScope().run(CollectingDispatcher(), _tracker("/out_of_scope"), {}))
     assert recent_unanswered() == []
+
+
+def test_another_brands_device_is_told_apart_and_not_recorded_as_a_gap(database):
+    dispatcher = CollectingDispatcher()
+    current = _tracker("我的华为路由器坏了 你们能修吗")
+    current.latest_message["other_brand"] = "华为"
+    asyncio.run(ActionOutOfScope().run(dispatcher, current, {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_other_brand"]
+    assert dispatcher.messages[0]["brand"] == "华为" and recent_unanswered() == []
