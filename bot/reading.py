@@ -7,9 +7,9 @@ The NLU model reads one message alone. Customers do not write that way:
 - **A topic with its identifier**: "退货要几天 TP202611050017" or "保修还在吗 SN7K2M9Q4X1B" — the article's topic
   plus the number the task needs: the task is started, as when the number follows the article (`bot.topics`).
 - **Between two answers**: "东西拆开了还能退不" is half a return-policy question, half a warranty-exclusions one;
-  when the FAQ entries the model ranks first and second split the probability (the first below
-  CLOSE_TOP_BELOW, the second within CLOSE_MARGIN of it, together at least CLOSE_PAIR_MIN), the customer is asked which one, with both as buttons,
-  instead of being answered from a guess (`ask_when_close`; the fallback action shows the buttons).
+  when the FAQ entries the model ranks first and second split the probability (the first below CLOSE_TOP_BELOW,
+  the second within CLOSE_MARGIN of it, together at least CLOSE_PAIR_MIN), the customer is asked which one, with
+  both as buttons, instead of being answered from a guess (`ask_when_close`; the fallback action shows them).
 - **An upset customer with a request**: "呵呵 你们效率真高啊 一个月了快递还没到 TP…" is a look-up, said angrily. The
   look-up starts, and the customer hears an apology first (`sounds_upset` marks the parse data with UPSET_KEY; the
   forms' validation says it). A message that is only anger is the `express_frustration` intent.
@@ -168,7 +168,7 @@ _OTHER_BRAND = re.compile(
     r"(路由器?|交换机|摄像头|摄像机|监控|网卡|电力猫|mesh|AP|wifi|router|switch|camera)",
     re.IGNORECASE,
 )
-_TP_BRAND = re.compile(r"\bTP\b|TP-?LINK|普联", re.IGNORECASE)
+_TP_BRAND = re.compile(r"(?<![A-Za-z])TP(?![A-Za-z])|TP-?LINK|普联", re.IGNORECASE)  # "TP的路由器" too
 
 
 def other_brand(text: Text) -> Optional[Text]:

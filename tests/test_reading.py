@@ -150,6 +150,6 @@ def test_another_brands_device_is_out_of_scope_naming_the_brand():
         assert other_brand(text) == brand, text
         read = read_other_brand(dict(parse("request_repair"), text=text))
         assert read["intent"]["name"] == "out_of_scope" and read["other_brand"] == brand
-    for text in ("TP的路由器连不上华为手机", "TP-LINK 路由器比华为路由器好吗", "我的路由器坏了", "华为手机连不上wifi"):
+    for text in ("TP的路由器连不上华为手机", "TP-LINK 路由器比华为路由器好吗", "tp的路由器跟小米路由器能组网吗", "我的路由器坏了", "华为手机连不上wifi"):
         assert other_brand(text) is None, text
     assert read_other_brand(dict(parse("greet"), text="小米路由器你好")).get("other_brand") is None
