@@ -264,7 +264,7 @@ async def _parse_message(self: MessageProcessor, message: UserMessage, tracker: 
     parsed = reading.mark_upset(await parse(self, message, tracker, only_output_properties))
     if tracker is None or _in_task_or_handoff(tracker):
         return parsed
-    parsed = reading.task_from_identifier(parsed)
+    parsed = reading.task_when_readings_agree(reading.task_from_identifier(parsed))
     previous = _previous_user_turn(tracker)
     if previous is not None and reading.needs_previous(message.text or "", parsed):
         earlier = reading.previous_reading(previous.text, previous.parse_data)

@@ -16,6 +16,8 @@ The NLU model reads one message alone. Customers do not write that way:
 - **Another brand's device**: "我的华为路由器坏了 你们能修吗" is a repair request the company cannot take. A
   message naming another brand's device (not TP's) is read as out of scope with OTHER_BRAND_KEY: the customer is
   told that only TP products are serviced here (`other_brand`).
+- **Two readings that agree**: an unclear message whose best readings are a task and an FAQ question of that
+  task's topic ("那个交换机能退不") is the task's request (`task_when_readings_agree`).
 - **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
   when two parts are confident, different questions, each is answered, knowledge questions first and at most one
   task (whose form then asks its first question) last.
@@ -28,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Sequence, Text
 
-from bot.topics import TASKS_FOR, label, task_for
+from bot.topics import TASKS_FOR, TOPIC_OF, label, task_for
 
 CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
 OTHER_BRAND_KEY = "other_brand"  # parse data: the other brand whose device the message is about
@@ -195,6 +197,21 @@ def sounds_upset(text: Text) -> bool:
 def mark_upset(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     """The parse data with UPSET_KEY when the message sounds upset (a copy; unchanged otherwise)."""
     return {**parse, UPSET_KEY: True} if sounds_upset(parse.get("text") or "") else parse
+
+
+def task_when_readings_agree(parse: Dict[Text, Any]) -> Dict[Text, Any]:
+    """An unclear message whose two best readings are a task and an FAQ question of that task's topic
+    ("那个交换机能退不": request_return 0.57, the return-policy question 0.40) is the task's request."""
+    if _intent(parse) != FALLBACK_INTENT:
+        return parse
+    ranked = [r for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT][:2]
+    if len(ranked) < 2 or float(ranked[0].get("confidence") or 0.0) < TASK_WITH_IDENTIFIER_MIN:
+        return parse
+    task, other = ranked[0].get("name"), ranked[1].get("name")
+    entry = label({**parse, "intent": {"name": "faq"}})  # the FAQ entry the message would be read as
+    if task not in TASK_INTENTS or other != "faq" or TOPIC_OF.get(entry or "") != task:
+        return parse
+    return _as_task(parse, task, float(ranked[0]["confidence"]), FALLBACK_INTENT)
 
 
 def _faq_ranking(parse: Dict[Text, Any]) -> List[Dict[Text, Any]]:

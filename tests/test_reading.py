@@ -2,7 +2,8 @@
 
 from bot.reading import (CLOSE_KEY, CONTEXT_KEY, adopt_reading, answer_order, ask_when_close, better_with_previous,
                          close_entries, compound_parts, is_fragment, mark_upset, needs_previous, other_brand,
-                         previous_reading, read_other_brand, sounds_upset, task_from_identifier)
+                         previous_reading, read_other_brand, sounds_upset, task_from_identifier,
+                         task_when_readings_agree)
 
 
 def parse(intent, entry=None, entities=(), confidence=0.9):
@@ -153,3 +154,16 @@ def test_another_brands_device_is_out_of_scope_naming_the_brand():
     for text in ("TP的路由器连不上华为手机", "TP-LINK 路由器比华为路由器好吗", "tp的路由器跟小米路由器能组网吗", "我的路由器坏了", "华为手机连不上wifi"):
         assert other_brand(text) is None, text
     assert read_other_brand(dict(parse("greet"), text="小米路由器你好")).get("other_brand") is None
+
+
+def test_an_unclear_message_whose_task_and_faq_readings_agree_is_the_task():
+    unclear = parse("nlu_fallback", "return_policy", confidence=0.7)
+    unclear["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.7},
+                                 {"name": "request_return", "confidence": 0.57}, {"name": "faq", "confidence": 0.40}]
+    assert task_when_readings_agree(unclear)["intent"] == {"name": "request_return", "confidence": 0.57}
+    other_topic = parse("nlu_fallback", "warranty_period", confidence=0.7)
+    other_topic["intent_ranking"] = unclear["intent_ranking"]
+    assert task_when_readings_agree(other_topic) is other_topic
+    weak = dict(unclear, intent_ranking=[{"name": "nlu_fallback", "confidence": 0.7},
+                                         {"name": "request_return", "confidence": 0.45}, {"name": "faq", "confidence": 0.4}])
+    assert task_when_readings_agree(weak) is weak
