@@ -253,6 +253,17 @@ def _previous_user_turn(tracker: Any) -> Optional[UserUttered]:
     return None
 
 
+def _earlier_parses(tracker: Any, turns: int = 3) -> List[Dict[Text, Any]]:
+    """The parse data of the customer's previous messages in this session, newest first."""
+    found: List[Dict[Text, Any]] = []
+    for event in reversed(tracker.events):
+        if getattr(event, "action_name", None) == "action_session_start" or len(found) == turns:
+            break
+        if isinstance(event, UserUttered):
+            found.append(event.parse_data or {})
+    return found
+
+
 def _in_task_or_handoff(tracker: Any) -> bool:
     return bool(tracker.active_loop_name) or tracker.is_paused()
 
@@ -265,6 +276,7 @@ async def _parse_message(self: MessageProcessor, message: UserMessage, tracker: 
     if tracker is None or _in_task_or_handoff(tracker):
         return parsed
     parsed = reading.task_when_readings_agree(reading.task_from_identifier(parsed))
+    parsed = reading.lookup_of_last_record(parsed, _earlier_parses(tracker))
     previous = _previous_user_turn(tracker)
     if previous is not None and reading.needs_previous(message.text or "", parsed):
         earlier = reading.previous_reading(previous.text, previous.parse_data)

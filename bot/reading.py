@@ -16,6 +16,8 @@ The NLU model reads one message alone. Customers do not write that way:
 - **Another brand's device**: "我的华为路由器坏了 你们能修吗" is a repair request the company cannot take. A
   message naming another brand's device (not TP's) is read as out of scope with OTHER_BRAND_KEY: the customer is
   told that only TP products are serviced here (`other_brand`).
+- **The record of the last turns**: "快递单号多少" after a repair's status card asks for that repair again, not for
+  an order (`lookup_of_last_record`; the form then takes the number from those turns).
 - **Two readings that agree**: an unclear message whose best readings are a task and an FAQ question of that
   task's topic ("那个交换机能退不") is the task's request (`task_when_readings_agree`).
 - **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
@@ -212,6 +214,25 @@ def task_when_readings_agree(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     if task not in TASK_INTENTS or other != "faq" or TOPIC_OF.get(entry or "") != task:
         return parse
     return _as_task(parse, task, float(ranked[0]["confidence"]), FALLBACK_INTENT)
+
+
+LOOKUP_OF_RECORD = {"order_id": "check_order_status", "repair_id": "check_repair_status"}
+
+
+def lookup_of_last_record(parse: Dict[Text, Any], earlier: Sequence[Dict[Text, Any]]) -> Dict[Text, Any]:
+    """A look-up without a number ("快递单号多少") is the look-up of the record the last turns named (`earlier`:
+    the previous customer messages' parse data, newest first): after a repair's card, the repair's."""
+    intent = _intent(parse)
+    if intent not in LOOKUP_OF_RECORD.values() or any(
+            e.get("entity") in TASKS_FOR for e in parse.get("entities") or []):
+        return parse
+    for before in earlier:
+        named = [e.get("entity") for e in before.get("entities") or [] if e.get("entity") in LOOKUP_OF_RECORD]
+        if named:
+            task = LOOKUP_OF_RECORD[named[0]]
+            confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
+            return parse if task == intent else _as_task(parse, task, confidence, intent)
+    return parse
 
 
 def _faq_ranking(parse: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -102,3 +102,9 @@ def test_an_unclear_message_with_an_order_number_is_looked_up(chat: Chat, ids):
 def test_another_brands_device_is_told_that_only_tp_products_are_serviced(chat: Chat):
     reply = texts(chat.say("我的华为路由器坏了 你们能修吗"))
     assert reply.startswith("抱歉，我们只能为 TP 品牌的产品提供售后服务") and "华为" in reply
+
+
+def test_asking_for_the_tracking_number_after_a_repairs_card_shows_that_repair_again(chat: Chat, ids):
+    assert texts(chat.say(f"维修单{ids.repair}修好了吗")) == response_text("utter_ask_phone_last4")
+    assert f"维修单 {ids.repair}" in texts(chat.say("8000"))
+    assert f"维修单 {ids.repair}" in texts(chat.say("快递单号多少"))  # the repair, not an order; already checked

@@ -1,8 +1,8 @@
 """bot.reading: follow-ups, a topic with its identifier, close entries, tone, other brands, two questions at once."""
 
 from bot.reading import (CLOSE_KEY, CONTEXT_KEY, adopt_reading, answer_order, ask_when_close, better_with_previous,
-                         close_entries, compound_parts, is_fragment, mark_upset, needs_previous, other_brand,
-                         previous_reading, read_other_brand, sounds_upset, task_from_identifier,
+                         close_entries, compound_parts, is_fragment, lookup_of_last_record, mark_upset, needs_previous,
+                         other_brand, previous_reading, read_other_brand, sounds_upset, task_from_identifier,
                          task_when_readings_agree)
 
 
@@ -167,3 +167,14 @@ def test_an_unclear_message_whose_task_and_faq_readings_agree_is_the_task():
     weak = dict(unclear, intent_ranking=[{"name": "nlu_fallback", "confidence": 0.7},
                                          {"name": "request_return", "confidence": 0.45}, {"name": "faq", "confidence": 0.4}])
     assert task_when_readings_agree(weak) is weak
+
+
+def test_a_look_up_without_a_number_is_the_look_up_of_the_record_the_last_turns_named():
+    tracking = parse("check_order_status")
+    after_repair = [parse("inform", entities=[{"entity": "repair_id", "value": "WX2026111201"}])]
+    assert lookup_of_last_record(tracking, after_repair)["intent"]["name"] == "check_repair_status"
+    after_order = [parse("inform", entities=[{"entity": "order_id", "value": "TP202611050017"}])]
+    assert lookup_of_last_record(tracking, after_order) is tracking
+    assert lookup_of_last_record(tracking, []) is tracking
+    named = parse("check_order_status", entities=[{"entity": "order_id", "value": "TP202611050017"}])
+    assert lookup_of_last_record(named, after_repair) is named

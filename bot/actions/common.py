@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.actions.context import earlier_identifier, identifiers_in
 from bot.core.identity import VERIFIED_PHONE
 from bot.core.settings import settings
 from bot.core.verification import verified_phones, with_verified
@@ -327,6 +328,15 @@ class IdentityCheckedForm(GuardedFormValidation):
         if phone and "phone_last4" in slots and is_verified(tracker, phone):
             slots.remove("phone_last4")
         return slots
+
+    def earlier_record(self, tracker: Tracker) -> Dict[Text, Any]:
+        """For `extract_<record slot>`: a look-up that starts without its number ("快递单号多少" after the card) is
+        about the record of this kind named in the last few turns, if one was."""
+        starting = not tracker.get_slot(self.record_slot) and tracker.get_slot("requested_slot") is None
+        if not starting or identifiers_in(tracker.latest_message or {}):
+            return {}
+        earlier = earlier_identifier(tracker.events).get(self.record_slot)
+        return {self.record_slot: earlier} if earlier else {}
 
     def record_chosen(self, record_id: Optional[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: Dict[Text, Any]) -> Dict[Text, Any]:

@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified, said_this_turn
-from bot.actions.context import earlier_identifier, identifiers_in
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import find_identifiers, malformed_order_number, mask_phone, normalize_identifier
@@ -93,13 +92,7 @@ class ValidateOrderStatusForm(IdentityCheckedForm):
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        """A look-up that starts without an order number ("快递单号多少" after the order's card) is about the order
-        of the last few turns, if one was named."""
-        starting = not tracker.get_slot("order_id") and tracker.get_slot("requested_slot") is None
-        if not starting or identifiers_in(tracker.latest_message or {}):
-            return {}
-        earlier = earlier_identifier(tracker.events).get("order_id")
-        return {"order_id": earlier} if earlier else {}
+        return self.earlier_record(tracker)
 
     def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -30,6 +30,11 @@ class ValidateRepairStatusForm(IdentityCheckedForm):
     def record_phone(self, record_id: Text) -> Optional[Text]:
         return repair_phone(record_id)
 
+    async def extract_repair_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return self.earlier_record(tracker)
+
     def validate_repair_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
