@@ -243,24 +243,14 @@ async def _run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, 
 # --- reading a message in its conversation ----------------------------------------------------------------
 
 
-def _previous_user_turn(tracker: Any) -> Optional[UserUttered]:
-    """The customer's previous message in this session (the tracker does not hold the new one yet)."""
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return event
-        if getattr(event, "action_name", None) == "action_session_start":
-            return None
-    return None
-
-
-def _earlier_parses(tracker: Any, turns: int = 3) -> List[Dict[Text, Any]]:
-    """The parse data of the customer's previous messages in this session, newest first."""
-    found: List[Dict[Text, Any]] = []
+def _earlier_user_turns(tracker: Any, turns: int = 3) -> List[UserUttered]:
+    """The customer's previous messages in this session, newest first (the tracker does not hold the new one yet)."""
+    found: List[UserUttered] = []
     for event in reversed(tracker.events):
         if getattr(event, "action_name", None) == "action_session_start" or len(found) == turns:
             break
         if isinstance(event, UserUttered):
-            found.append(event.parse_data or {})
+            found.append(event)
     return found
 
 
@@ -276,8 +266,9 @@ async def _parse_message(self: MessageProcessor, message: UserMessage, tracker: 
     if tracker is None or _in_task_or_handoff(tracker):
         return parsed
     parsed = reading.task_when_readings_agree(reading.task_from_identifier(parsed))
-    parsed = reading.lookup_of_last_record(parsed, _earlier_parses(tracker))
-    previous = _previous_user_turn(tracker)
+    earlier = _earlier_user_turns(tracker)
+    parsed = reading.lookup_of_last_record(parsed, [turn.parse_data or {} for turn in earlier])
+    previous = earlier[0] if earlier else None
     if previous is not None and reading.needs_previous(message.text or "", parsed):
         earlier = reading.previous_reading(previous.text, previous.parse_data)
         if earlier:

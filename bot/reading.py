@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Sequence, Text
 
-from bot.topics import TASKS_FOR, TOPIC_OF, label, task_for
+from bot.topics import TAIL_CHECKED, TASKS_FOR, TOPIC_OF, label, task_for
 
 CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
 OTHER_BRAND_KEY = "other_brand"  # parse data: the other brand whose device the message is about
@@ -216,7 +216,7 @@ def task_when_readings_agree(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     return _as_task(parse, task, float(ranked[0]["confidence"]), FALLBACK_INTENT)
 
 
-LOOKUP_OF_RECORD = {"order_id": "check_order_status", "repair_id": "check_repair_status"}
+LOOKUP_OF_RECORD = {slot: TASKS_FOR[slot][1] for slot in TAIL_CHECKED}  # order_id -> check_order_status, …
 
 
 def lookup_of_last_record(parse: Dict[Text, Any], earlier: Sequence[Dict[Text, Any]]) -> Dict[Text, Any]:

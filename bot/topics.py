@@ -33,6 +33,10 @@ TOPIC_OF: Dict[Text, Text] = {
     "check_repair_status": "check_repair_status",
 }
 
+# Identifiers whose look-up asks for the phone's last 4 digits: a bare tail after one of them continues it, and a
+# look-up without a number continues the one the last turns named.
+TAIL_CHECKED = ("order_id", "repair_id")
+
 # identifier slot -> (tasks it can continue, the task when the topic is none of them)
 TASKS_FOR: Dict[Text, Tuple[Tuple[Text, ...], Text]] = {
     "order_id": (("check_order_status", "request_return"), "check_order_status"),

@@ -20,12 +20,10 @@ from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUttered, Use
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.identifiers import bare_tail
-from bot.topics import TASKS_FOR, TOPIC_OF, label
+from bot.topics import TAIL_CHECKED, TASKS_FOR, TOPIC_OF, label
 
 ASK_WHAT_FOR = "utter_ask_what_for"
 LOOK_BACK_TURNS = 3  # customer turns before this one that can set the topic
-# Identifiers whose look-up asks for the phone's last 4 digits: a bare tail after one of them continues it.
-TAIL_CHECKED = ("order_id", "repair_id")
 def _earlier_user_turns(events: Iterable[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
     """The customer turns before the latest that can set its context, newest first."""
     user_turns = [event for event in events if event.get("event") == "user"][:-1]

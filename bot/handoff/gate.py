@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.handoff.live import resume_if_orphaned, run_action
 from bot.reading import TASK_INTENTS
 from bot.store.handoffs import TicketState, has_open_ticket, latest_ticket_state
+from bot.topics import TASKS_FOR
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ HANDOFF_ACTION = "action_handoff"
 # What the bot answers itself while the customer waits: knowledge questions and the look-up / filing tasks (a
 # complaint and a request for a person are the agent's).
 SERVED_INTENTS = ("faq",) + tuple(intent for intent in TASK_INTENTS if intent != "file_complaint")
-IDENTIFIER_ENTITIES = ("order_id", "serial_number", "repair_id")
 
 
 def serves_while_waiting(parse: Dict[Text, Any], in_task: bool) -> bool:
@@ -41,7 +41,7 @@ def serves_while_waiting(parse: Dict[Text, Any], in_task: bool) -> bool:
         return False
     if in_task or intent in SERVED_INTENTS:
         return True
-    return any(e.get("entity") in IDENTIFIER_ENTITIES for e in parse.get("entities") or [])  # a number to look up
+    return any(e.get("entity") in TASKS_FOR for e in parse.get("entities") or [])  # a number to look up
 
 
 def _latest_ticket(conversation_id: Text) -> Optional[TicketState]:
