@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from tools.benchmark.servers import Server, free_port
 from bot.core.settings import settings
-from bot.formatting import beijing_today
 from bot.knowledge import KNOWLEDGE_DIR, PROJECT_ROOT, load_knowledge
 from bot.store import schema
 from bot.store.db import get_engine, transaction
@@ -35,7 +34,7 @@ from tests.channels.fake_wechat import APP_SECRET as WECHAT_APP_SECRET
 from tests.channels.fake_wechat import FakeWeChat
 from tests.postgres import TemporaryPostgres
 from tests.postgres import unavailable_reason as postgres_unavailable
-from tests.records import Ids, records
+from tests.records import RECORDS_DAY, Ids, records
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 TELEGRAM_SECRET = "test-secret-token"
@@ -130,7 +129,7 @@ def postgres() -> Iterator[TemporaryPostgres]:
 
 @pytest.fixture
 def ids() -> Ids:
-    return Ids(beijing_today())
+    return Ids(RECORDS_DAY)
 
 
 @pytest.fixture(scope="session")

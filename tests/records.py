@@ -6,6 +6,11 @@ from typing import Any, Dict
 from bot.formatting import BEIJING, beijing_today
 
 
+RECORDS_DAY = beijing_today()
+"""The day the records are dated from, fixed once per test session: a run that crosses midnight in Beijing would
+otherwise seed the shared servers' database with one day's order numbers and look up the next day's."""
+
+
 def at(day: date, hour: int = 10) -> str:
     return datetime.combine(day, time(hour), tzinfo=BEIJING).isoformat()
 
@@ -14,6 +19,7 @@ class Ids:
     """The identifiers of the records below, for today's date."""
 
     def __init__(self, today: date) -> None:
+        self.today = today
         stamp = today.strftime("%Y%m%d")
         self.shipped = f"TP{stamp}0001"  # 张三, shipped
         self.returnable = f"TP{stamp}0002"  # 张三, delivered 2 days ago, 30-day switch
@@ -28,7 +34,7 @@ class Ids:
 
 
 def records(today: date = None) -> Dict[str, Any]:
-    today = today or beijing_today()
+    today = today or RECORDS_DAY
     ids = Ids(today)
     ago = lambda days: today - timedelta(days=days)  # noqa: E731
     return {

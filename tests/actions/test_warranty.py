@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from bot.actions.warranty import ActionShowWarranty, ValidateWarrantyForm
-from bot.formatting import beijing_today, format_date
+from bot.formatting import format_date
 from tests.actions.conftest import responses, run, tracker
 
 
@@ -21,7 +21,7 @@ def test_in_warranty_with_days_left_and_no_personal_data(database, ids):
     _, [message] = run(ActionShowWarranty(), tracker(slots={"serial_number": ids.device_in}))
     assert message["response"] == "utter_warranty_details"
     assert "TL-WR886N" in message["product_name"] and message["warranty_terms"] == "24 个月"
-    assert message["purchase_date"] == format_date(beijing_today() - timedelta(days=30))
+    assert message["purchase_date"] == format_date(ids.today - timedelta(days=30))
     assert "在保修期内" in message["verdict"] and "还剩" in message["verdict"]
     assert not any(ids.zhang_phone[-4:] in str(v) or "张三" in str(v) for v in message.values())
 
