@@ -396,6 +396,7 @@ class FormResultAction(ThreadedAction):
     refuse_when_locked = True  # look-ups and filings for this conversation stop after too many failed checks
     keep_slots = False
     record_slot: Text = ""  # the slot naming the record shown (its phone's failed checks count too)
+    reads_only = False  # True: `respond` gets a plain connection (`reading`), not an ORM session
 
     def record_phone(self, record_id: Text) -> Optional[Text]:
         """The phone on the record in `record_slot`; None when there is none (or no record_slot)."""
@@ -407,7 +408,7 @@ class FormResultAction(ThreadedAction):
 
     @abstractmethod
     def respond(self, session: Any, tracker: Tracker) -> List[Message]:
-        """The messages to send, computed (and anything written) in `session`."""
+        """The messages to send, computed (and anything written) in `session` (a connection if `reads_only`)."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -418,7 +419,7 @@ class FormResultAction(ThreadedAction):
             phone = self.record_phone(record_id) if record_id else None
             if self.refuse_when_locked and is_locked(tracker, phone):
                 return done + locked_response(dispatcher, tracker, phone)
-            with transaction() as session:
+            with (reading() if self.reads_only else transaction()) as session:
                 messages = self.respond(session, tracker)
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)

@@ -11,13 +11,12 @@ from sqlalchemy import select
 
 from bot.actions.common import (
     FormResultAction,
-    IdentityCheckedForm,
     Message,
     free_text_answer,
     validated_description,
 )
 from bot.actions.labels import ORDER_STATUS, RETURN_KIND
-from bot.actions.orders import find_order, order_items, order_phone, validate_order_number, verified_order
+from bot.actions.orders import OrderNumberForm, find_order, order_items, order_phone, verified_order
 from bot.aftersales import ReturnDecision, return_decision
 from bot.formatting import beijing_today, format_date
 from bot.store.db import transaction
@@ -38,14 +37,9 @@ def return_kind(value: Any) -> Optional[Text]:
     return None
 
 
-class ValidateReturnForm(IdentityCheckedForm):
-    record_slot = "order_id"
-
+class ValidateReturnForm(OrderNumberForm):
     def name(self) -> Text:
         return "validate_return_form"
-
-    def record_phone(self, record_id: Text) -> Optional[Text]:
-        return order_phone(record_id)
 
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -59,11 +53,6 @@ class ValidateReturnForm(IdentityCheckedForm):
                 if order is not None and not decide(session, order).eligible:
                     return []
         return slots
-
-    def validate_order_id(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> Dict[Text, Any]:
-        return self.record_chosen(validate_order_number(value, dispatcher), dispatcher, tracker, domain)
 
     def validate_return_kind(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -172,3 +172,24 @@ def test_an_upset_customer_starting_a_look_up_hears_an_apology_first(database, i
     answering.latest_message["upset"] = True
     _, messages = run(ValidateOrderStatusForm(), answering)  # an answer to the form's question: no second apology
     assert "utter_sorry_for_trouble" not in responses(messages)
+
+
+def test_a_mistyped_number_in_the_starting_message_selects_the_question_that_names_it(database):
+    started = tracker(text="订单TP20261105001 发货没", intent="check_order_status")  # the form's activation
+    slots, messages = run(ValidateOrderStatusForm(), started)
+    assert slots["order_id_mistyped"] is True and messages == []
+    again = tracker(slots={"order_id_mistyped": True}, text="帮我查下订单", intent="check_order_status")
+    assert run(ValidateOrderStatusForm(), again)[0]["order_id_mistyped"] is False
+
+
+def test_a_mistyped_number_already_named_by_the_validation_is_not_named_twice(database):
+    typed = tracker(new={"order_id": "TP20261105001"}, form=FORM, requested="order_id", text="TP20261105001")
+    slots, messages = run(ValidateOrderStatusForm(), typed)
+    assert responses(messages) == ["utter_invalid_order_id"] and not slots.get("order_id_mistyped")
+
+
+def test_a_question_inside_the_form_still_lets_rasa_answer_it(database):
+    asked = tracker(slots={"order_id_mistyped": True}, form=FORM, requested="order_id", text="退款一般多久到账",
+                    intent="faq")
+    slots, messages = run(ValidateOrderStatusForm(), asked)
+    assert "order_id_mistyped" not in slots and messages == []
