@@ -123,3 +123,15 @@ def test_breaker_opens_after_failures_and_tries_again_later():
     assert not breaker.allows()  # ... and only one until it succeeds
     breaker.succeeded()
     assert breaker.allows()
+
+
+def test_the_action_checks_are_built_when_the_server_starts_not_on_the_first_call(rasa_server, server_dir):
+    import time
+
+    deadline = time.monotonic() + 30  # the listeners run just after the server answers its first request
+    while "left out of garbage collection" not in (server_dir / "rasa.log").read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, "the server's start-up listeners did not run"
+        time.sleep(0.2)
+    log = (server_dir / "rasa.log").read_text(encoding="utf-8")
+    assert "action-response checks built" in log
+    assert log.index("action-response checks built") < log.index("left out of garbage collection")
