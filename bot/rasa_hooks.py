@@ -272,21 +272,25 @@ async def _parse_message(self: MessageProcessor, message: UserMessage, tracker: 
     """MessageProcessor.parse_message, then the message read in its conversation (`bot.reading`)."""
     parse = _originals["MessageProcessor.parse_message"]
     parsed = reading.mark_upset(await parse(self, message, tracker, only_output_properties))
-    if tracker is None or _in_task_or_handoff(tracker):
+    if tracker is None:
         return parsed
+    turns = _earlier_user_turns(tracker)
+    earlier_parses = [turn.parse_data or {} for turn in turns]
+    if _in_task_or_handoff(tracker):
+        return reading.with_product_topic(parsed, earlier_parses)
     parsed = reading.task_when_readings_agree(reading.task_from_identifier(parsed))
-    earlier = _earlier_user_turns(tracker)
-    parsed = reading.lookup_of_last_record(parsed, [turn.parse_data or {} for turn in earlier])
-    previous = earlier[0] if earlier else None
+    parsed = reading.lookup_of_last_record(parsed, earlier_parses)
+    previous = turns[0] if turns else None
     if previous is not None and reading.needs_previous(message.text or "", parsed):
-        earlier = reading.previous_reading(previous.text, previous.parse_data)
-        if earlier:
-            text = reading.together(earlier, message.text or "")
+        previous_text = reading.previous_reading(previous.text, previous.parse_data)
+        if previous_text:
+            text = reading.together(previous_text, message.text or "")
             combined = await parse(self, UserMessage(text, sender_id=message.sender_id), None, only_output_properties)
             if reading.better_with_previous(parsed, combined):
                 logger.debug("conversation %s: %r read with the previous message", message.sender_id, message.text)
                 parsed = reading.adopt_reading(parsed, combined, text)
-    return reading.ask_when_close(reading.read_other_brand(reading.task_from_identifier(parsed)))
+    parsed = reading.ask_when_close(reading.read_other_brand(reading.task_from_identifier(parsed)))
+    return reading.with_product_topic(parsed, earlier_parses)
 
 
 async def _handle_message(self: MessageProcessor, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:

@@ -20,6 +20,10 @@ The NLU model reads one message alone. Customers do not write that way:
   an order (`lookup_of_last_record`; the form then takes the number from those turns).
 - **Two readings that agree**: an unclear message whose best readings are a task and an FAQ question of that
   task's topic ("那个交换机能退不") is the task's request (`task_when_readings_agree`).
+- **The product asked about**: "交换机保几年" wants the switch's warranty, not the whole table; "网卡呢" then the
+  adapter's, and "那退货呢" the adapter's return window. An FAQ question is marked with the product or category it
+  names (PRODUCT_TOPIC: the SKU, or the category's key), or the one the last two customer messages named, or
+  NO_PRODUCT; the `product_topic` slot then selects the answer's variation for it (`with_product_topic`).
 - **Two questions in one message**: "xdr5430保修几年？还有几天内能退" — split at sentence ends and connectives;
   when two parts are confident, different questions, each is answered, knowledge questions first and at most one
   task (whose form then asks its first question) last.
@@ -32,6 +36,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Sequence, Text
 
+from bot.knowledge.facts import CATEGORY_WORDS
 from bot.topics import TAIL_CHECKED, TASKS_FOR, TOPIC_OF, label, task_for
 
 CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
@@ -190,6 +195,36 @@ def read_other_brand(parse: Dict[Text, Any]) -> Dict[Text, Any]:
         return parse
     confidence = (parse.get("intent") or {}).get("confidence", 1.0)
     return {**parse, "intent": {"name": "out_of_scope", "confidence": confidence}, OTHER_BRAND_KEY: brand}
+
+
+PRODUCT_TOPIC = "product_topic"  # entity (and slot): the SKU or category an FAQ question is about
+NO_PRODUCT = "none"
+PRODUCT_CONTEXT_TURNS = 2  # a question without a product continues the product of this many previous messages
+_CATEGORY_WORDS = sorted(((word.lower(), category) for category, words in CATEGORY_WORDS.items() for word in words),
+                         key=lambda pair: -len(pair[0]))  # "无线网卡" before "网卡"
+
+
+def product_named(parse: Dict[Text, Any]) -> Optional[Text]:
+    """The product model the message names (its SKU, from the product entity), else the category it names."""
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == "product" and isinstance(entity.get("value"), str):
+            return entity["value"]
+    text = (parse.get("text") or "").lower()
+    return next((category for word, category in _CATEGORY_WORDS if word in text), None)
+
+
+def with_product_topic(parse: Dict[Text, Any], earlier: Sequence[Dict[Text, Any]]) -> Dict[Text, Any]:
+    """An FAQ question marked with the product it is about (a PRODUCT_TOPIC entity); a question naming none keeps
+    the product of the last PRODUCT_CONTEXT_TURNS messages (no entity: the slot stays), or is marked NO_PRODUCT."""
+    if _intent(parse) != "faq":
+        return parse
+    topic = product_named(parse)
+    if topic is None:
+        if any(product_named(previous) for previous in earlier[:PRODUCT_CONTEXT_TURNS]):
+            return parse
+        topic = NO_PRODUCT
+    entity = {"entity": PRODUCT_TOPIC, "value": topic, "start": 0, "end": 0, "extractor": "bot.reading"}
+    return {**parse, "entities": list(parse.get("entities") or []) + [entity]}
 
 
 def sounds_upset(text: Text) -> bool:

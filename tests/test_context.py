@@ -40,9 +40,9 @@ def test_a_phone_number_where_the_order_number_was_asked_is_recognised(chat: Cha
 
 
 def test_a_follow_up_fragment_is_read_with_the_question_before(chat: Chat):
-    first = texts(chat.say("886n保修几年啊"))
-    assert "交换机 3 年" in first
-    assert texts(chat.say("那交换机呢 我家那个sg1008d")) == first  # not the price article the fragment alone gets
+    assert "TL-WR886N" in texts(chat.say("886n保修几年啊"))
+    second = texts(chat.say("那交换机呢 我家那个sg1008d"))  # the warranty, not the price article it gets alone
+    assert "TL-SG1008D" in second and "的保修期为 3 年" in second
 
 
 def test_a_question_with_its_identifier_starts_the_task(chat: Chat, ids):
@@ -108,3 +108,23 @@ def test_asking_for_the_tracking_number_after_a_repairs_card_shows_that_repair_a
     assert texts(chat.say(f"维修单{ids.repair}修好了吗")) == response_text("utter_ask_phone_last4")
     assert f"维修单 {ids.repair}" in texts(chat.say("8000"))
     assert f"维修单 {ids.repair}" in texts(chat.say("快递单号多少"))  # the repair, not an order; already checked
+
+
+def test_a_question_naming_a_category_gets_that_categorys_answer_and_a_follow_up_keeps_it(chat: Chat):
+    switch = texts(chat.say("交换机保几年"))
+    assert switch.startswith("交换机的保修期为 3 年") and "1–3 年" not in switch
+    adapter = texts(chat.say("网卡呢"))
+    assert adapter.startswith("无线网卡的保修期为 1 年")
+    assert texts(chat.say("那退货呢 几天内")).startswith("无线网卡的退换货期限为签收后 7 天")
+
+
+def test_a_question_naming_a_model_gets_that_models_figures(chat: Chat):
+    reply = texts(chat.say("xdr5430退货期几天"))
+    assert "TL-XDR5430" in reply and "15 天" in reply and "7–30 天" not in reply
+
+
+def test_a_question_naming_no_product_after_a_while_gets_the_general_answer(chat: Chat):
+    chat.say("交换机保几年")
+    chat.say("客服几点上班")
+    chat.say("发票怎么开")
+    assert texts(chat.say("保修期多久")).startswith("TP 产品的保修期根据产品类别而定")

@@ -178,3 +178,20 @@ def test_a_look_up_without_a_number_is_the_look_up_of_the_record_the_last_turns_
     assert lookup_of_last_record(tracking, []) is tracking
     named = parse("check_order_status", entities=[{"entity": "order_id", "value": "TP202611050017"}])
     assert lookup_of_last_record(named, after_repair) is named
+
+
+def test_an_faq_question_is_marked_with_the_product_or_category_it_names():
+    from bot.reading import NO_PRODUCT, PRODUCT_TOPIC, with_product_topic
+
+    def topic(parsed):
+        return [e["value"] for e in parsed["entities"] if e["entity"] == PRODUCT_TOPIC]
+
+    model = {**parse("faq", "warranty_period", [{"entity": "product", "value": "TL-XDR5430"}]), "text": "5430保修几年"}
+    assert topic(with_product_topic(model, [])) == ["TL-XDR5430"]
+    category = {**parse("faq", "warranty_period"), "text": "无线网卡保几年"}
+    assert topic(with_product_topic(category, [])) == ["adapter"]
+    follow_up = {**parse("faq", "return_policy"), "text": "那退货呢 几天内"}
+    assert topic(with_product_topic(follow_up, [category])) == []  # the slot keeps the adapter
+    assert topic(with_product_topic(follow_up, [parse("faq"), parse("faq"), category])) == [NO_PRODUCT]
+    task = {**parse("request_repair"), "text": "交换机坏了"}
+    assert with_product_topic(task, []) == task  # only FAQ answers have product variations

@@ -87,8 +87,11 @@ def faq_examples(entry: FaqEntry) -> List[str]:
     return list(dict.fromkeys([entry.title, *entry.questions]))
 
 
-def faq_response(entry: FaqEntry, entries_by_id: Dict[str, FaqEntry]) -> Dict[str, Any]:
-    response: Dict[str, Any] = {"text": _Literal(entry.answer) if "\n" in entry.answer else entry.answer}
+PRODUCT_TOPIC_SLOT = "product_topic"  # the product or category the customer's question is about (bot.reading)
+
+
+def _variation(text: str, entry: FaqEntry, entries_by_id: Dict[str, FaqEntry]) -> Dict[str, Any]:
+    response: Dict[str, Any] = {"text": _Literal(text) if "\n" in text else text}
     if entry.follow_up:
         response["buttons"] = [
             {"title": entries_by_id[target].title, "payload": entries_by_id[target].title}
@@ -97,12 +100,23 @@ def faq_response(entry: FaqEntry, entries_by_id: Dict[str, FaqEntry]) -> Dict[st
     return response
 
 
+def faq_response(entry: FaqEntry, entries_by_id: Dict[str, FaqEntry]) -> List[Dict[str, Any]]:
+    """The entry's answer, then one variation per product and category (Rasa picks the one whose condition the
+    `product_topic` slot meets, else the general answer)."""
+    variations = [_variation(entry.answer, entry, entries_by_id)]
+    for topic, text in entry.product_answers:
+        variation = _variation(text, entry, entries_by_id)
+        variation["condition"] = [{"type": "slot", "name": PRODUCT_TOPIC_SLOT, "value": topic}]
+        variations.append(variation)
+    return variations
+
+
 def render_faq(entries: tuple) -> str:
     by_id = {entry.id: entry for entry in entries}
     document = {
         "version": "3.1",
         "nlu": [{"intent": entry.intent, "examples": _examples(faq_examples(entry))} for entry in entries],
-        "responses": {entry.response: [faq_response(entry, by_id)] for entry in entries},
+        "responses": {entry.response: faq_response(entry, by_id) for entry in entries},
     }
     return _dump(document)
 

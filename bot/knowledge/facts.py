@@ -6,6 +6,11 @@ loaded — `{return_days}` (every window, e.g. "7–30 天"), `{return_days:rout
 a sentence about returns (退货/换货/退换/无理由) that states days, or one about warranty (保修/质保) that states years or
 months, must agree with the catalogue for the product category it names (路由器, 交换机 …), or with the
 catalogue's range when it names none. The build fails on a contradiction, naming the entry and the sentence.
+
+An entry may also give a `for_product` answer: the same answer for one product or one category, which the
+assistant gives when the customer names a model ("XDR5430保修几年") or a category ("交换机保几年") instead of the
+whole table. Its placeholders are `{product}` (the product's name, or the category's), `{warranty}` and
+`{return_days}` (that product's figure; a category's, with each model's when they differ).
 """
 
 from __future__ import annotations
@@ -71,6 +76,44 @@ def render(answer: str, products: Sequence[Product], where: str, problems: List[
         return _join(years, unit, as_range=category is None)
 
     return _PLACEHOLDER.sub(fill, answer)
+
+
+_TOPIC_PLACEHOLDER = re.compile(r"\{(product|warranty|return_days)\}")
+
+
+def _figure(products: Sequence[Product], attribute: str) -> str:
+    """One product's or one category's figure ("3 年", "7 天"); a category whose models differ lists them."""
+    values = _values(products, attribute)
+    render = (lambda found: _join(*_years(found), as_range=False)) if attribute == "warranty_months" \
+        else (lambda found: _join(found, "天", as_range=False))
+    if len(values) == 1:
+        return render(values)
+    per_value = "；".join("、".join(p.sku for p in products if getattr(p, attribute) == value) + " 为 "
+                         + render([value]) for value in values)
+    return f"{render(values)}（{per_value}）"
+
+
+def product_answers(template: str, products: Sequence[Product], where: str, problems: List[str]
+                    ) -> Tuple[Tuple[str, str], ...]:
+    """(topic, answer) for each product (topic: its SKU) and each category (topic: the category's key), from an
+    entry's `for_product` answer; each answer is checked against the catalogue like the entry's own."""
+    unknown = set(re.findall(r"\{([^{}]*)\}", template)) - {"product", "warranty", "return_days"}
+    if unknown:
+        problems.append(f"{where}: 'for_product' has unknown placeholders {sorted(unknown)}; use {{product}}, "
+                        "{warranty} or {return_days}")
+        return ()
+    groups = [(p.sku, p.name, [p]) for p in products]
+    for category in sorted({p.category for p in products}):
+        members = [p for p in products if p.category == category]
+        groups.append((category, CATEGORY_NAMES.get(category, category), members))
+    answers = []
+    for topic, name, members in groups:
+        values = {"product": name, "warranty": _figure(members, "warranty_months"),
+                  "return_days": _figure(members, "return_days")}
+        answer = _TOPIC_PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+        check(answer, members, f"{where} (for_product: {topic})", problems)
+        answers.append((topic, answer))
+    return tuple(answers)
 
 
 def _named_categories(sentence: str) -> Set[str]:

@@ -41,6 +41,8 @@ class FaqEntry:
     answer: str
     follow_up: Tuple[str, ...]
     source: str
+    for_product: str = ""  # the answer for one named product or category, with placeholders (bot.knowledge.facts)
+    product_answers: Tuple[Tuple[str, str], ...] = ()  # (SKU or category key, answer), filled from for_product
 
     @property
     def intent(self) -> str:
@@ -122,7 +124,8 @@ def _with_catalogue_facts(entry: FaqEntry, products: List[Product], problems: Li
     where = f"{entry.source}: entry '{entry.id}'"
     answer = facts.render(entry.answer, products, where, problems)
     facts.check(answer, products, where, problems)
-    return replace(entry, answer=answer)
+    specific = facts.product_answers(entry.for_product, products, where, problems) if entry.for_product else ()
+    return replace(entry, answer=answer, product_answers=specific)
 
 
 # --- FAQ ------------------------------------------------------------------------------------------
@@ -184,6 +187,9 @@ def _parse_entry(path: Path, position: int, raw: Any, category: str, problems: L
     title = _text_field(raw, "title", where, problems)
     answer = _text_field(raw, "answer", where, problems)
     questions = _questions(raw.get("questions"), where, problems)
+    for_product = raw.get("for_product") or ""
+    if not isinstance(for_product, str):
+        problems.append(f"{where}: 'for_product' must be a text (the answer for one product, with {{product}})")
     follow_up = raw.get("follow_up") or []
     if not isinstance(follow_up, list) or not all(isinstance(item, str) for item in follow_up):
         problems.append(f"{where}: 'follow_up' must be a list of entry ids")
@@ -198,6 +204,7 @@ def _parse_entry(path: Path, position: int, raw: Any, category: str, problems: L
         answer=answer,
         follow_up=tuple(follow_up),
         source=str(path),
+        for_product=for_product.strip(),
     )
 
 

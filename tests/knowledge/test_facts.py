@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge
-from bot.knowledge.facts import check, render
+from bot.knowledge.facts import check, product_answers, render
 from bot.knowledge.model import Product
 
 
@@ -77,3 +77,31 @@ def test_the_build_fails_on_a_contradicting_answer(tmp_path: Path):
     with pytest.raises(KnowledgeError) as raised:
         load_knowledge(target)
     assert any("60 天" in problem and "returns.yml" in problem for problem in raised.value.problems)
+
+
+def test_a_product_answer_for_every_product_and_category_with_each_models_figure_where_they_differ():
+    problems: list = []
+    answers = dict(product_answers("{product}的保修期为 {warranty}，签收后 {return_days}内可退换。", CATALOGUE,
+                                   "faq: entry 'x'", problems))
+    assert problems == []
+    assert set(answers) == {"TL-A", "TL-B", "TL-C", "TL-D", "router", "switch", "adapter"}
+    assert answers["TL-B"] == "TL-B的保修期为 3 年，签收后 15 天内可退换。"
+    assert answers["adapter"] == "无线网卡的保修期为 1 年，签收后 7 天内可退换。"
+    assert answers["router"].startswith("路由器的保修期为 2 或 3 年（TL-A 为 2 年；TL-B 为 3 年）")
+
+
+def test_a_product_answer_with_an_unknown_placeholder_or_a_wrong_figure_is_a_problem():
+    problems: list = []
+    assert product_answers("{product}保修 {years}", CATALOGUE, "faq: entry 'x'", problems) == ()
+    assert "{years}" in problems[0] or "years" in problems[0]
+    problems = []
+    product_answers("{product}的保修期为 {warranty}，交换机保修 5 年。", CATALOGUE, "faq: entry 'x'", problems)
+    assert any("5 年" in problem and "for_product" in problem for problem in problems)
+
+
+def test_the_knowledge_bases_warranty_and_return_entries_answer_per_product():
+    knowledge = load_knowledge(KNOWLEDGE_DIR)
+    for entry_id in ("warranty_period", "return_policy"):
+        answers = dict(knowledge.entry(entry_id).product_answers)
+        assert {p.sku for p in knowledge.products} | {p.category for p in knowledge.products} == set(answers)
+    assert "30 天" in dict(knowledge.entry("return_policy").product_answers)["TL-SG1008D"]
