@@ -103,8 +103,21 @@ def together(previous: Text, text: Text) -> Text:
     return f"{previous} {text}"
 
 
+def _identifier_slots(parse: Dict[Text, Any]) -> List[Text]:
+    return [e.get("entity") for e in parse.get("entities") or [] if e.get("entity") in TASKS_FOR]
+
+
 def better_with_previous(alone: Dict[Text, Any], combined: Dict[Text, Any]) -> bool:
-    """Take the combined reading when it is a confident question or task (not chit-chat carried over)."""
+    """Take the combined reading when it is a confident question or task (not chit-chat carried over), except
+    - a task again when the message alone is a knowledge question ("那顺便问下寄修大概几天" after a warranty card
+      is a question about repair times, not the warranty check once more), and
+    - a task the message's own identifier cannot continue ("那维修单WX…呢" after a warranty check: the repair)."""
+    task = _intent(combined) in TASK_INTENTS
+    if task and _intent(alone) == "faq":
+        return False
+    own = _identifier_slots(alone)
+    if task and own and not any(_intent(combined) in TASKS_FOR[slot][0] for slot in own):
+        return False
     return _intent(combined) in ANSWERED_INTENTS and (
         _intent(alone) == FALLBACK_INTENT or label(combined) != label(alone)
     )

@@ -36,6 +36,11 @@ def test_the_combined_reading_is_taken_only_when_it_is_a_confident_question():
     assert not better_with_previous(fallback, parse("nlu_fallback"))
     assert not better_with_previous(fallback, parse("greet"))
     assert not better_with_previous(warranty, warranty)  # nothing gained
+    warranty_check = parse("check_warranty", entities=[{"entity": "serial_number", "value": "SN0Z2X4C6V8B"}])
+    assert not better_with_previous(parse("faq", "processing_time"), warranty_check)  # a new question, not the task
+    repair_number = parse("nlu_fallback", entities=[{"entity": "repair_id", "value": "WX2026110877"}])
+    assert not better_with_previous(repair_number, warranty_check)  # the repair's number is not a warranty check
+    assert better_with_previous(parse("nlu_fallback"), warranty_check)
 
 
 def test_an_adopted_reading_keeps_the_customers_text_and_entities_and_remembers_the_context():

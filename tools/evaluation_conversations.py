@@ -46,7 +46,9 @@ REPORT = PROJECT_ROOT / "reports/conversations.md"
 LOGS_DIR = PROJECT_ROOT / "reports/conversation-logs"  # the servers' logs of the last run, per split
 CATEGORIES = ("faq_paraphrase", "compound", "context", "identifiers", "lookups", "forms", "emotion",
               "out_of_scope", "english", "handoff")
-TARGETS = {"dev": 0.95, "held_out": 0.90}  # issue 15: own set, held-out split
+# issue 15: own set, held-out split; held_out_b was written later by a second helper from the same documents,
+# after fixes had been chosen from held_out's failures, so that one split stays unseen by whoever changes the bot.
+TARGETS = {"dev": 0.95, "held_out": 0.90, "held_out_b": 0.90}
 WEBHOOK = "/webhooks/rest/webhook"
 CONCURRENT = 4  # conversations replayed at once (each is still one customer typing turn after turn)
 

@@ -14,11 +14,13 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_the_projects_conversation_sets_load_with_a_held_out_third():
     conversations = ev.load_conversations()
-    assert {c.split for c in conversations} == {"dev", "held_out"}
+    assert {c.split for c in conversations} == {"dev", "held_out", "held_out_b"}
     assert {c.category for c in conversations} == set(ev.CATEGORIES)
     assert len(conversations) >= 80 and sum(len(c.turns) for c in conversations) >= 250  # issue 15
     held_out = [c for c in conversations if c.split == "held_out"]
     assert {c.category for c in held_out} == set(ev.CATEGORIES) and len(held_out) >= 30
+    second = [c for c in conversations if c.split == "held_out_b"]
+    assert {c.category for c in second} == set(ev.CATEGORIES) and len(second) >= 25
 
 
 def test_range_dashes_are_one_dash_for_the_checks():
