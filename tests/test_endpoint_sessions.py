@@ -58,6 +58,21 @@ def test_calls_share_one_connection_and_rasas_results():
     asyncio.run(scenario())
 
 
+def test_a_body_with_chinese_text_and_numbers_arrives_as_sent():
+    async def scenario():
+        peers: List[object] = []
+        runner, url = await _serve(peers)
+        body = {"text": "交换机保几年？/ \"TL-SG1008D\"", "confidence": 0.9876543210123, "n": 2 ** 53, "none": None,
+                "events": [{"event": "user", "parse_data": {"entities": []}}]}
+        try:
+            assert (await EndpointConfig(url).request(json=body))["seen"] == body
+        finally:
+            await endpoint_sessions.close_sessions()
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+
+
 def test_an_idle_connection_is_dropped_before_the_server_drops_it():
     async def scenario():
         peers: List[object] = []
