@@ -215,6 +215,14 @@ NO_PRODUCT = "none"
 PRODUCT_CONTEXT_TURNS = 2  # a question without a product continues the product of this many previous messages
 _CATEGORY_WORDS = sorted(((word.lower(), category) for category, words in CATEGORY_WORDS.items() for word in words),
                          key=lambda pair: -len(pair[0]))  # "无线网卡" before "网卡"
+_ENGLISH_CATEGORIES = [  # first match wins: "mesh router" is a mesh, not a router
+    ("mesh", re.compile(r"\bmesh\b", re.IGNORECASE)),
+    ("adapter", re.compile(r"\b(?:wi-?fi|usb|wireless|network)\s+(?:adapter|card|dongle)s?\b", re.IGNORECASE)),
+    ("powerline", re.compile(r"\bpowerline\b", re.IGNORECASE)),
+    ("router", re.compile(r"\brouters?\b", re.IGNORECASE)),
+    ("switch", re.compile(r"\bswitch(?:es)?\b", re.IGNORECASE)),
+    ("camera", re.compile(r"\b(?:cameras?|webcams?|cctv)\b", re.IGNORECASE)),
+]
 
 
 def product_named(parse: Dict[Text, Any]) -> Optional[Text]:
@@ -222,8 +230,10 @@ def product_named(parse: Dict[Text, Any]) -> Optional[Text]:
     for entity in parse.get("entities") or []:
         if entity.get("entity") == "product" and isinstance(entity.get("value"), str):
             return entity["value"]
-    text = (parse.get("text") or "").lower()
-    return next((category for word, category in _CATEGORY_WORDS if word in text), None)
+    text = parse.get("text") or ""
+    folded = text.lower()
+    found = next((category for word, category in _CATEGORY_WORDS if word in folded), None)
+    return found or next((category for category, words in _ENGLISH_CATEGORIES if words.search(text)), None)
 
 
 def with_product_topic(parse: Dict[Text, Any], earlier: Sequence[Dict[Text, Any]]) -> Dict[Text, Any]:

@@ -118,6 +118,10 @@ def test_a_question_naming_a_category_gets_that_categorys_answer_and_a_follow_up
     assert texts(chat.say("那退货呢 几天内")).startswith("无线网卡的退换货期限为签收后 7 天")
 
 
+def test_an_english_question_naming_a_category_gets_that_categorys_answer(chat: Chat):
+    assert texts(chat.say("how long is the warranty on the switch")).startswith("交换机的保修期为 3 年")
+
+
 def test_a_question_naming_a_model_gets_that_models_figures(chat: Chat):
     reply = texts(chat.say("xdr5430退货期几天"))
     assert "TL-XDR5430" in reply and "15 天" in reply and "7–30 天" not in reply

@@ -198,5 +198,11 @@ def test_an_faq_question_is_marked_with_the_product_or_category_it_names():
     follow_up = {**parse("faq", "return_policy"), "text": "那退货呢 几天内"}
     assert topic(with_product_topic(follow_up, [category])) == []  # the slot keeps the adapter
     assert topic(with_product_topic(follow_up, [parse("faq"), parse("faq"), category])) == [NO_PRODUCT]
+    english = {**parse("faq", "warranty_period"), "text": "how long is the warranty on the switch"}
+    assert topic(with_product_topic(english, [])) == ["switch"]
+    mesh = {**parse("faq", "return_policy"), "text": "can i return a mesh router"}
+    assert topic(with_product_topic(mesh, [])) == ["mesh"]
+    plain = {**parse("faq", "warranty_period"), "text": "i switched it on and off, is that covered"}
+    assert topic(with_product_topic(plain, [])) == [NO_PRODUCT]
     task = {**parse("request_repair"), "text": "交换机坏了"}
     assert with_product_topic(task, []) == task  # only FAQ answers have product variations
