@@ -16,6 +16,7 @@ from typing import Any, Dict, List
 
 import yaml
 
+from bot.knowledge.facts import PRODUCT_TOPIC
 from bot.knowledge.model import FaqEntry, KnowledgeBase, Product
 
 GENERATED_HEADER = (
@@ -87,9 +88,6 @@ def faq_examples(entry: FaqEntry) -> List[str]:
     return list(dict.fromkeys([entry.title, *entry.questions]))
 
 
-PRODUCT_TOPIC_SLOT = "product_topic"  # the product or category the customer's question is about (bot.reading)
-
-
 def _variation(text: str, entry: FaqEntry, entries_by_id: Dict[str, FaqEntry]) -> Dict[str, Any]:
     response: Dict[str, Any] = {"text": _Literal(text) if "\n" in text else text}
     if entry.follow_up:
@@ -106,7 +104,7 @@ def faq_response(entry: FaqEntry, entries_by_id: Dict[str, FaqEntry]) -> List[Di
     variations = [_variation(entry.answer, entry, entries_by_id)]
     for topic, text in entry.product_answers:
         variation = _variation(text, entry, entries_by_id)
-        variation["condition"] = [{"type": "slot", "name": PRODUCT_TOPIC_SLOT, "value": topic}]
+        variation["condition"] = [{"type": "slot", "name": PRODUCT_TOPIC, "value": topic}]
         variations.append(variation)
     return variations
 

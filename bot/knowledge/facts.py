@@ -78,19 +78,20 @@ def render(answer: str, products: Sequence[Product], where: str, problems: List[
     return _PLACEHOLDER.sub(fill, answer)
 
 
+PRODUCT_TOPIC = "product_topic"  # the slot (and entity, bot.reading) naming the product a question is about
 _TOPIC_PLACEHOLDER = re.compile(r"\{(product|warranty|return_days)\}")
 
 
 def _figure(products: Sequence[Product], attribute: str) -> str:
     """One product's or one category's figure ("3 年", "7 天"); a category whose models differ lists them."""
     values = _values(products, attribute)
-    render = (lambda found: _join(*_years(found), as_range=False)) if attribute == "warranty_months" \
+    stated = (lambda found: _join(*_years(found), as_range=False)) if attribute == "warranty_months" \
         else (lambda found: _join(found, "天", as_range=False))
     if len(values) == 1:
-        return render(values)
+        return stated(values)
     per_value = "；".join("、".join(p.sku for p in products if getattr(p, attribute) == value) + " 为 "
-                         + render([value]) for value in values)
-    return f"{render(values)}（{per_value}）"
+                         + stated([value]) for value in values)
+    return f"{stated(values)}（{per_value}）"
 
 
 def product_answers(template: str, products: Sequence[Product], where: str, problems: List[str]
@@ -116,7 +117,8 @@ def product_answers(template: str, products: Sequence[Product], where: str, prob
     return tuple(answers)
 
 
-def _named_categories(sentence: str) -> Set[str]:
+def named_categories(sentence: str) -> Set[str]:
+    """The catalogue categories whose words the text uses (case as written: "mesh" and "Mesh" are both words)."""
     return {category for category, words in CATEGORY_WORDS.items() if any(w in sentence for w in words)}
 
 
@@ -150,7 +152,7 @@ def check(answer: str, products: Sequence[Product], where: str, problems: List[s
 def _check_clause(clause: str, sentence: str, products: Sequence[Product], where: str, problems: List[str]
                   ) -> None:
     """Figures are read per clause (its category words apply to it); the topic is the whole sentence's."""
-    named = _named_categories(clause)
+    named = named_categories(clause)
     if _RETURN_TOPIC.search(sentence):
         allowed = _allowed(products, "return_days", named)
         for days, _ in _stated(_DAYS, clause):
