@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Sequence, Text
 
-from bot.knowledge.facts import CATEGORY_WORDS
+from bot.knowledge.facts import PRODUCT_TOPIC, named_categories
 from bot.topics import TAIL_CHECKED, TASKS_FOR, TOPIC_OF, label, task_for
 
 CONTEXT_KEY = "read_with_previous"  # parse data: the text the message was read together with
@@ -162,7 +162,7 @@ def task_from_identifier(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     intent = _intent(parse)
     if intent not in ("faq", FALLBACK_INTENT):
         return parse
-    slots = [e.get("entity") for e in parse.get("entities") or [] if e.get("entity") in TASKS_FOR]
+    slots = _identifier_slots(parse)
     if intent == FALLBACK_INTENT:
         guess = next((ranked for ranked in parse.get("intent_ranking") or []
                       if ranked.get("name") != FALLBACK_INTENT), {})
@@ -210,11 +210,10 @@ def read_other_brand(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     return {**parse, "intent": {"name": "out_of_scope", "confidence": confidence}, OTHER_BRAND_KEY: brand}
 
 
-PRODUCT_TOPIC = "product_topic"  # entity (and slot): the SKU or category an FAQ question is about
-NO_PRODUCT = "none"
+NO_PRODUCT = "none"  # PRODUCT_TOPIC of a question about no product, or about several
+# A category whose words contain another's: 分布式路由器 is a mesh, 电力线适配器 a powerline adapter.
+_NARROWER = {"mesh": "router", "powerline": "adapter"}
 PRODUCT_CONTEXT_TURNS = 2  # a question without a product continues the product of this many previous messages
-_CATEGORY_WORDS = sorted(((word.lower(), category) for category, words in CATEGORY_WORDS.items() for word in words),
-                         key=lambda pair: -len(pair[0]))  # "无线网卡" before "网卡"
 _ENGLISH_CATEGORIES = [  # first match wins: "mesh router" is a mesh, not a router
     ("mesh", re.compile(r"\bmesh\b", re.IGNORECASE)),
     ("adapter", re.compile(r"\b(?:wi-?fi|usb|wireless|network)\s+(?:adapter|card|dongle)s?\b", re.IGNORECASE)),
@@ -226,14 +225,20 @@ _ENGLISH_CATEGORIES = [  # first match wins: "mesh router" is a mesh, not a rout
 
 
 def product_named(parse: Dict[Text, Any]) -> Optional[Text]:
-    """The product model the message names (its SKU, from the product entity), else the category it names."""
+    """The product model the message names (its SKU, from the product entity), else the category it names
+    (`bot.knowledge.facts.named_categories`, then English words); NO_PRODUCT when it names several categories
+    ("路由器和交换机保修多久": the general answer covers both)."""
     for entity in parse.get("entities") or []:
         if entity.get("entity") == "product" and isinstance(entity.get("value"), str):
             return entity["value"]
     text = parse.get("text") or ""
-    folded = text.lower()
-    found = next((category for word, category in _CATEGORY_WORDS if word in folded), None)
-    return found or next((category for category, words in _ENGLISH_CATEGORIES if words.search(text)), None)
+    named = named_categories(text.lower())
+    named -= {broader for narrower, broader in _NARROWER.items() if narrower in named}
+    if len(named) > 1:
+        return NO_PRODUCT
+    if named:
+        return named.pop()
+    return next((category for category, words in _ENGLISH_CATEGORIES if words.search(text)), None)
 
 
 def with_product_topic(parse: Dict[Text, Any], earlier: Sequence[Dict[Text, Any]]) -> Dict[Text, Any]:
@@ -281,8 +286,7 @@ def lookup_of_last_record(parse: Dict[Text, Any], earlier: Sequence[Dict[Text, A
     """A look-up without a number ("快递单号多少") is the look-up of the record the last turns named (`earlier`:
     the previous customer messages' parse data, newest first): after a repair's card, the repair's."""
     intent = _intent(parse)
-    if intent not in LOOKUP_OF_RECORD.values() or any(
-            e.get("entity") in TASKS_FOR for e in parse.get("entities") or []):
+    if intent not in LOOKUP_OF_RECORD.values() or _identifier_slots(parse):
         return parse
     for before in earlier:
         named = [e.get("entity") for e in before.get("entities") or [] if e.get("entity") in LOOKUP_OF_RECORD]

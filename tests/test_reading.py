@@ -202,6 +202,9 @@ def test_an_faq_question_is_marked_with_the_product_or_category_it_names():
     assert topic(with_product_topic(english, [])) == ["switch"]
     mesh = {**parse("faq", "return_policy"), "text": "can i return a mesh router"}
     assert topic(with_product_topic(mesh, [])) == ["mesh"]
+    for text, expected in (("分布式路由器保修多久", "mesh"), ("电力线适配器退货几天", "powerline"),
+                           ("路由器和交换机保修多久", NO_PRODUCT)):
+        assert topic(with_product_topic({**parse("faq", "warranty_period"), "text": text}, [category])) == [expected]
     plain = {**parse("faq", "warranty_period"), "text": "i switched it on and off, is that covered"}
     assert topic(with_product_topic(plain, [])) == [NO_PRODUCT]
     task = {**parse("request_repair"), "text": "交换机坏了"}
