@@ -65,7 +65,7 @@ def test_the_call_leaves_out_answer_texts_and_keeps_what_actions_read():
 def test_the_conversation_itself_keeps_its_answer_texts():
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     tracker = _tracker(domain)
-    action_calls.action_call(RemoteAction("action_show_order_status", None), tracker, domain)
+    action_calls.action_call(RemoteAction("action_submit_return", None), tracker, domain)
     faq_turn = next(event for event in tracker.events if isinstance(event, UserUttered))
     assert faq_turn.parse_data["response_selector"]["faq"]["response"]["responses"] == [{"text": ANSWER}]
 

@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.context import earlier_identifier, identifiers_in
@@ -290,6 +290,9 @@ class GuardedFormValidation(OffEventLoop, FormValidationAction):
     """
 
     opens_with_apology = False  # the form's first question apologises already (complaints): no second apology
+    # A look-up's result, shown by this validation on the turn that completes the form: one call of the action
+    # server on that turn instead of two (the validation, then the result action), and the record read once.
+    shows: Optional["FormResult"] = None
 
     @abstractmethod
     def name(self) -> Text:
@@ -299,11 +302,30 @@ class GuardedFormValidation(OffEventLoop, FormValidationAction):
         if not self.opens_with_apology:
             apologise_if_upset(dispatcher, tracker)
         try:
-            return await super().run(dispatcher, tracker, domain)
+            events = await super().run(dispatcher, tracker, domain)
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)
             requested = tracker.get_slot("requested_slot")
             return [SlotSet(requested, None)] if requested else []
+        if self.shows is not None and completes_form(events):
+            events += self.shows.finish(dispatcher, tracker)  # the tracker holds the validated slots by now
+        return events
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Optional[EventType]:
+        """A look-up always says which slot comes next (None: complete), so that `run` knows when to show the
+        record; rasa_sdk leaves that to Rasa when `required_slots` is the domain's list."""
+        if self.shows is None:
+            return await super().next_requested_slot(dispatcher, tracker, domain)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet(REQUESTED_SLOT, next((slot for slot in required if tracker.slots.get(slot) is None), None))
+
+
+def completes_form(events: List[EventType]) -> bool:
+    """The validation's events end the form: their last `requested_slot` is None (Rasa's own test, `is_done`)."""
+    requested = [event for event in events if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT]
+    return bool(requested) and requested[-1].get("value") is None
 
 
 class IdentityCheckedForm(GuardedFormValidation):
@@ -384,12 +406,14 @@ def locked_response(dispatcher: CollectingDispatcher, tracker: Tracker, phone: O
 Message = Dict[Text, Any]  # keyword arguments of `dispatcher.utter_message`
 
 
-class FormResultAction(ThreadedAction):
-    """The action that runs when a form is complete: shows a record or files a request.
+class FormResult(ABC):
+    """What a complete form produces: a record shown or a request filed.
 
     `respond` works in one database transaction and returns the messages for the customer; they are sent only
     after the transaction has committed, so nothing is confirmed that was not stored. A database fault gets an
     apology and the offer of a person. The form's slots are cleared so that the next request starts afresh.
+    A look-up's result is produced by its form's validation (`GuardedFormValidation.shows`), a filing's by an
+    action of its own (`FormResultAction`).
     """
 
     form: Text = ""
@@ -403,27 +427,36 @@ class FormResultAction(ThreadedAction):
         return None
 
     @abstractmethod
-    def name(self) -> Text:
-        """action_<show|submit>_<task>"""
-
-    @abstractmethod
     def respond(self, session: Any, tracker: Tracker) -> List[Message]:
         """The messages to send, computed (and anything written) in `session` (a connection if `reads_only`)."""
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    def finish(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Send the result of the complete form in `tracker`; the events clear the form's slots."""
         done = [] if self.keep_slots else reset_slots(self.form)
         try:
             record_id = tracker.get_slot(self.record_slot) if self.record_slot else None
-            phone = self.record_phone(record_id) if record_id else None
+            phone = once_per_run(("phone", self.record_slot, record_id), lambda: self.record_phone(record_id)) \
+                if record_id else None
             if self.refuse_when_locked and is_locked(tracker, phone):
                 return done + locked_response(dispatcher, tracker, phone)
             with (reading() if self.reads_only else transaction()) as session:
                 messages = self.respond(session, tracker)
         except SQLAlchemyError as error:
-            database_unavailable(dispatcher, tracker, self.name(), error)
+            database_unavailable(dispatcher, tracker, type(self).__name__, error)
             return done
         for message in messages:
             dispatcher.utter_message(**message)
         return done
+
+
+class FormResultAction(FormResult, ThreadedAction):
+    """A form's result as the action the form's "finish" rule runs (filings: a separate step after the form)."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """action_submit_<task>"""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        return self.finish(dispatcher, tracker)

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import joinedload, selectinload
 
-from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified, said_this_turn
+from bot.actions.common import FormResult, IdentityCheckedForm, Message, is_verified, said_this_turn
 from bot.actions.labels import ORDER_STATUS
 from bot.formatting import format_amount, format_datetime
 from bot.identifiers import find_identifiers, malformed_order_number, mask_phone, normalize_identifier
@@ -146,16 +146,6 @@ class OrderNumberForm(IdentityCheckedForm):
         return self.record_chosen(validate_order_number(value, dispatcher), dispatcher, tracker, domain)
 
 
-class ValidateOrderStatusForm(OrderNumberForm):
-    def name(self) -> Text:
-        return "validate_order_status_form"
-
-    async def extract_order_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> Dict[Text, Any]:
-        return self.earlier_record(tracker)
-
-
 def goods_line(goods: Iterable[Tuple[Text, int]]) -> Text:
     """What an order holds, as the customer knows it ("TP-LINK TL-SG1008D 8口千兆交换机 ×1")."""
     return "；".join(f"{name} ×{quantity}" for name, quantity in goods)
@@ -187,18 +177,15 @@ def order_details(order: OrderCard) -> Dict[Text, Text]:
     }
 
 
-class ActionShowOrderStatus(FormResultAction):
-    form = "order_status_form"
+class OrderStatusResult(FormResult):
+    """The order's card, shown by the form's validation on the turn the phone check passes."""
 
+    form = "order_status_form"
     record_slot = "order_id"
+    reads_only = True
 
     def record_phone(self, record_id: Text) -> Optional[Text]:
         return order_phone(record_id)
-
-    reads_only = True
-
-    def name(self) -> Text:
-        return "action_show_order_status"
 
     def respond(self, connection: Connection, tracker: Tracker) -> List[Message]:
         order_id = tracker.get_slot("order_id")
@@ -206,3 +193,15 @@ class ActionShowOrderStatus(FormResultAction):
         if order is None or not is_verified(tracker, order.phone):
             return []  # the form already told the customer why
         return [{"response": "utter_order_details", **order_details(order)}]
+
+
+class ValidateOrderStatusForm(OrderNumberForm):
+    def name(self) -> Text:
+        return "validate_order_status_form"
+
+    shows = OrderStatusResult()
+
+    async def extract_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return self.earlier_record(tracker)

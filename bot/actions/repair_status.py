@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import FormResultAction, IdentityCheckedForm, Message, is_verified
+from bot.actions.common import FormResult, IdentityCheckedForm, Message, is_verified
 from bot.actions.labels import REPAIR_STATUS
 from bot.formatting import beijing_today, format_date, format_datetime
 from bot.identifiers import normalize_identifier
@@ -19,33 +19,6 @@ def repair_phone(repair_id: Text) -> Optional[Text]:
     with transaction() as session:
         repair = session.get(Repair, repair_id)
         return repair.customer.phone if repair else None
-
-
-class ValidateRepairStatusForm(IdentityCheckedForm):
-    record_slot = "repair_id"
-
-    def name(self) -> Text:
-        return "validate_repair_status_form"
-
-    def record_phone(self, record_id: Text) -> Optional[Text]:
-        return repair_phone(record_id)
-
-    async def extract_repair_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> Dict[Text, Any]:
-        return self.earlier_record(tracker)
-
-    def validate_repair_id(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> Dict[Text, Any]:
-        repair_id = normalize_identifier("repair_id", value)
-        if repair_id is None:
-            dispatcher.utter_message(response="utter_invalid_repair_id")
-            return {"repair_id": None}
-        if repair_phone(repair_id) is None:
-            dispatcher.utter_message(response="utter_repair_not_found", repair_id=repair_id)
-            return {"repair_id": None}
-        return self.record_chosen(repair_id, dispatcher, tracker, domain)
 
 
 def days_overdue(repair: Repair, today: Optional[date] = None) -> int:
@@ -74,16 +47,14 @@ def repair_details(repair: Repair) -> Dict[Text, Text]:
     }
 
 
-class ActionShowRepairStatus(FormResultAction):
-    form = "repair_status_form"
+class RepairStatusResult(FormResult):
+    """The repair's status and history (and an overdue promise said), shown by the form's validation."""
 
+    form = "repair_status_form"
     record_slot = "repair_id"
 
     def record_phone(self, record_id: Text) -> Optional[Text]:
         return repair_phone(record_id)
-
-    def name(self) -> Text:
-        return "action_show_repair_status"
 
     def respond(self, session, tracker: Tracker) -> List[Message]:
         repair_id = tracker.get_slot("repair_id")
@@ -96,3 +67,32 @@ class ActionShowRepairStatus(FormResultAction):
             messages.append({"response": "utter_repair_overdue", "estimate": format_date(repair.estimated_done),
                              "days": str(late)})
         return messages
+
+
+class ValidateRepairStatusForm(IdentityCheckedForm):
+    record_slot = "repair_id"
+
+    def name(self) -> Text:
+        return "validate_repair_status_form"
+
+    shows = RepairStatusResult()
+
+    def record_phone(self, record_id: Text) -> Optional[Text]:
+        return repair_phone(record_id)
+
+    async def extract_repair_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return self.earlier_record(tracker)
+
+    def validate_repair_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        repair_id = normalize_identifier("repair_id", value)
+        if repair_id is None:
+            dispatcher.utter_message(response="utter_invalid_repair_id")
+            return {"repair_id": None}
+        if repair_phone(repair_id) is None:
+            dispatcher.utter_message(response="utter_repair_not_found", repair_id=repair_id)
+            return {"repair_id": None}
+        return self.record_chosen(repair_id, dispatcher, tracker, domain)

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import FormResultAction, GuardedFormValidation, Message
+from bot.actions.common import FormResult, GuardedFormValidation, Message
 from bot.aftersales import WarrantyStatus, warranty_status
 from bot.formatting import beijing_today, format_date
 from bot.identifiers import normalize_identifier
@@ -27,16 +27,6 @@ def validate_serial(value: Any, dispatcher: CollectingDispatcher) -> Optional[Te
     return serial
 
 
-class ValidateWarrantyForm(GuardedFormValidation):
-    def name(self) -> Text:
-        return "validate_warranty_form"
-
-    def validate_serial_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> Dict[Text, Any]:
-        return {"serial_number": validate_serial(value, dispatcher)}
-
-
 def warranty_terms(status: WarrantyStatus) -> Text:
     terms = f"{status.months} 个月"
     if status.extended_months:
@@ -50,13 +40,12 @@ def warranty_verdict(status: WarrantyStatus) -> Text:
     return "❌ 已过保修期。您仍可申请付费维修，我们会先检测并报价，经您确认后再维修。"
 
 
-class ActionShowWarranty(FormResultAction):
+class WarrantyResult(FormResult):
+    """The device's warranty, shown by the form's validation on the turn a registered serial number is given."""
+
     form = "warranty_form"
     refuse_when_locked = False  # no personal data: not a look-up that identity checks protect
     keep_slots = True  # "申请维修" right after this needs the serial number
-
-    def name(self) -> Text:
-        return "action_show_warranty"
 
     def respond(self, session, tracker: Tracker) -> List[Message]:
         serial = tracker.get_slot("serial_number")
@@ -73,3 +62,15 @@ class ActionShowWarranty(FormResultAction):
             "ends_on": format_date(status.ends_on),
             "verdict": warranty_verdict(status),
         }]
+
+
+class ValidateWarrantyForm(GuardedFormValidation):
+    def name(self) -> Text:
+        return "validate_warranty_form"
+
+    shows = WarrantyResult()
+
+    def validate_serial_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        return {"serial_number": validate_serial(value, dispatcher)}

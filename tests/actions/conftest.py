@@ -2,12 +2,13 @@
 
 import asyncio
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.common import FormResult
 from bot.core.verification import verified_phones, with_verified
 from bot.knowledge import PROJECT_ROOT
 
@@ -56,14 +57,18 @@ def phones(slots: Dict[str, Any], sender: str = "customer-1") -> List[str]:
     return verified_phones(slots["verified_phones"], sender)
 
 
-def run_events(action: Action, current: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-    """The events the action returned, and the messages it sent."""
+def run_events(action: Union[Action, FormResult], current: Tracker
+               ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The events the action (or a look-up's result) returned, and the messages it sent."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, current, domain()))
+    if isinstance(action, FormResult) and not isinstance(action, Action):
+        events = action.finish(dispatcher, current)
+    else:
+        events = asyncio.run(action.run(dispatcher, current, domain()))
     return events, dispatcher.messages
 
 
-def run(action: Action, current: Tracker) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+def run(action: Union[Action, FormResult], current: Tracker) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
     """The slots the action set, and the messages it sent."""
     events, messages = run_events(action, current)
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, messages

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.actions.orders import ActionShowOrderStatus, ValidateOrderStatusForm
+from bot.actions.orders import OrderStatusResult, ValidateOrderStatusForm
 from tests.actions.conftest import next_question, phones, responses, run, run_events, tracker, verified
 
 FORM = "order_status_form"
@@ -46,11 +46,15 @@ def verify(ids, answer, slots=None):
     return found, messages, next_question(current, found)
 
 
-def test_right_digits_verify_the_phone(database, ids):
-    slots, messages, asked = verify(ids, "8000")
-    assert phones(slots) == [ids.zhang_phone] and asked is None
-    assert slots["phone_last4"] == "verified"  # the digits themselves are not kept
-    assert messages == []
+def test_right_digits_verify_the_phone_and_the_same_call_shows_the_order(database, ids):
+    events, messages = run_events(ValidateOrderStatusForm(), tracker(
+        slots={"order_id": ids.shipped}, new={"phone_last4": "8000"}, form=FORM, requested="phone_last4"))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert phones(slots) == [ids.zhang_phone] and slots["requested_slot"] is None  # the form is complete
+    assert {"event": "slot", "timestamp": None, "name": "phone_last4", "value": "verified"} in events
+    assert "8000" not in [e.get("value") for e in events]  # the digits themselves are not kept
+    assert responses(messages) == ["utter_order_details"] and messages[0]["order_id"] == ids.shipped
+    assert slots["order_id"] is None and slots["phone_last4"] is None  # the next look-up starts afresh
 
 
 def test_the_whole_phone_number_also_verifies(database, ids):
@@ -76,13 +80,15 @@ HANDOFF = {"event": "followup", "timestamp": None, "name": "action_handoff"}
 def test_third_failure_locks_lookups(database, ids):
     verify(ids, "1234")
     verify(ids, "4321")
-    slots, messages, asked = verify(ids, "1111")
-    assert slots["lookups_locked"] is True and asked is None
-    assert messages == []  # the show action explains the lock once the form ends
-    events, messages = run_events(ActionShowOrderStatus(),
+    events, messages = run_events(ValidateOrderStatusForm(), tracker(
+        slots={"order_id": ids.shipped}, new={"phone_last4": "1111"}, form=FORM, requested="phone_last4"))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["lookups_locked"] is True and slots["requested_slot"] is None
+    assert responses(messages) == ["utter_lookups_locked"] and HANDOFF in events  # the form ends with the lock said
+    events, messages = run_events(OrderStatusResult(),
                                   tracker(slots={"order_id": ids.shipped, "lookups_locked": True}))
-    assert responses(messages) == ["utter_lookups_locked"]
-    assert HANDOFF in events  # a person verifies
+    assert responses(messages) == ["utter_lookups_still_locked"]  # asked again: one verification ticket only
+    assert HANDOFF not in events
 
 
 def test_the_lock_survives_a_restart_and_holds_for_the_record_in_other_conversations(database, ids, monkeypatch):
@@ -92,7 +98,7 @@ def test_the_lock_survives_a_restart_and_holds_for_the_record_in_other_conversat
     # /restart or a new session: the slots are gone, the count is not
     _, messages, asked = verify(ids, "8000")
     assert asked is None
-    slots, _ = run(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}))
+    slots, _ = run(OrderStatusResult(), tracker(slots={"order_id": ids.shipped}))
     assert slots.get("lookups_locked") is True
     # another conversation (a new REST sender, a new widget session) trying the same customer's order
     other = tracker(slots={"order_id": ids.returnable}, new={"phone_last4": "8000"}, form=FORM,
@@ -103,23 +109,26 @@ def test_the_lock_survives_a_restart_and_holds_for_the_record_in_other_conversat
 
 def test_one_verification_ticket_per_customer_per_window(database, ids, monkeypatch):
     monkeypatch.setenv("TP_VERIFICATION_RECORD_ATTEMPTS", "3")
-    for wrong in ("1234", "4321", "1111"):
+    for wrong in ("1234", "4321"):
         verify(ids, wrong)
-    first, messages = run_events(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}))
+    first, messages = run_events(ValidateOrderStatusForm(), tracker(
+        slots={"order_id": ids.shipped}, new={"phone_last4": "1111"}, form=FORM, requested="phone_last4"))
     assert HANDOFF in first and responses(messages) == ["utter_lookups_locked"]
     # "不用了" cancelled the ticket, then more guesses in a new conversation: no second ticket
-    again, messages = run_events(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}, sender="fresh-1"))
+    again, messages = run_events(OrderStatusResult(), tracker(slots={"order_id": ids.shipped}, sender="fresh-1"))
     assert HANDOFF not in again and responses(messages) == ["utter_lookups_still_locked"]
 
 
 def test_locked_conversation_cannot_start_another_lookup(database, ids):
-    slots, _, asked = ask_order(ids.returnable, lookups_locked=True)
-    assert slots["requested_slot"] is None and asked is None  # the form ends; the show action explains the lock
+    slots, messages, asked = ask_order(ids.returnable, lookups_locked=True)
+    assert slots["requested_slot"] is None and asked is None  # the form ends with the lock explained
+    assert responses(messages) in (["utter_lookups_locked"], ["utter_lookups_still_locked"])
 
 
 def test_verified_phone_is_not_asked_again_for_another_order(database, ids):
-    slots, _, asked = ask_order(ids.returnable, verified_phones=verified(ids.zhang_phone))
-    assert slots["order_id"] == ids.returnable and asked is None
+    slots, messages, asked = ask_order(ids.returnable, verified_phones=verified(ids.zhang_phone))
+    assert asked is None and responses(messages) == ["utter_order_details"]
+    assert messages[0]["order_id"] == ids.returnable
 
 
 def test_a_verified_customer_must_verify_anew_for_someone_elses_order(database, ids):
@@ -128,7 +137,7 @@ def test_a_verified_customer_must_verify_anew_for_someone_elses_order(database, 
 
 
 def test_order_details_with_masked_phone_and_beijing_dates(database, ids):
-    _, messages = run(ActionShowOrderStatus(),
+    _, messages = run(OrderStatusResult(),
                       tracker(slots={"order_id": ids.shipped, "verified_phones": verified(ids.zhang_phone)}))
     [message] = messages
     assert message["response"] == "utter_order_details"
@@ -139,7 +148,7 @@ def test_order_details_with_masked_phone_and_beijing_dates(database, ids):
 
 
 def test_details_are_never_shown_unverified(database, ids):
-    slots, messages = run(ActionShowOrderStatus(), tracker(slots={"order_id": ids.shipped}))
+    slots, messages = run(OrderStatusResult(), tracker(slots={"order_id": ids.shipped}))
     assert messages == [] and slots["order_id"] is None
 
 
@@ -152,7 +161,7 @@ def test_database_down_gets_an_apology_not_an_error(monkeypatch, ids):
     try:
         slots, messages, asked = ask_order(ids.shipped)
         assert responses(messages) == ["utter_service_unavailable"] and slots == {"order_id": None}
-        _, messages = run(ActionShowOrderStatus(),
+        _, messages = run(OrderStatusResult(),
                           tracker(slots={"order_id": ids.shipped, "verified_phones": verified(ids.zhang_phone)}))
         assert responses(messages) == ["utter_service_unavailable"]
     finally:

@@ -1,4 +1,4 @@
-from bot.actions.repair_status import ActionShowRepairStatus, ValidateRepairStatusForm
+from bot.actions.repair_status import RepairStatusResult, ValidateRepairStatusForm
 from tests.actions.conftest import next_question, phones, responses, run, tracker, verified
 
 FORM = "repair_status_form"
@@ -14,12 +14,14 @@ def test_ticket_format_existence_and_verification(database, ids):
     assert slots["repair_id"] == ids.repair and next_question(current, slots) == "phone_last4"
     current = tracker(slots={"repair_id": ids.repair}, new={"phone_last4": "尾号8000"}, form=FORM,
                       requested="phone_last4")
-    slots, _ = run(ValidateRepairStatusForm(), current)
+    slots, messages = run(ValidateRepairStatusForm(), current)
     assert phones(slots) == [ids.zhang_phone]
+    assert slots["requested_slot"] is None and responses(messages)[0] == "utter_repair_details"  # in the same call
+    assert slots["repair_id"] is None  # the next look-up starts afresh
 
 
 def test_details_with_history_and_estimate(database, ids):
-    _, [message] = run(ActionShowRepairStatus(),
+    _, [message] = run(RepairStatusResult(),
                        tracker(slots={"repair_id": ids.repair, "verified_phones": verified(ids.zhang_phone)}))
     assert message["response"] == "utter_repair_details"
     assert message["status"] == "维修中" and message["fault"] == "无法开机"
@@ -28,7 +30,7 @@ def test_details_with_history_and_estimate(database, ids):
 
 
 def test_not_shown_to_someone_else(database, ids):
-    _, messages = run(ActionShowRepairStatus(),
+    _, messages = run(RepairStatusResult(),
                       tracker(slots={"repair_id": ids.repair, "verified_phones": verified(ids.li_phone)}))
     assert messages == []
 
@@ -42,7 +44,7 @@ def test_an_overdue_repair_is_said_with_an_apology_and_a_person_offered(database
 
     with transaction() as session:
         session.get(Repair, ids.repair).estimated_done = beijing_today() - timedelta(days=4)
-    _, messages = run(ActionShowRepairStatus(),
+    _, messages = run(RepairStatusResult(),
                       tracker(slots={"repair_id": ids.repair, "verified_phones": verified(ids.zhang_phone)}))
     assert responses(messages) == ["utter_repair_details", "utter_repair_overdue"]
     assert messages[1]["days"] == "4"
