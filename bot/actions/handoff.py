@@ -48,6 +48,7 @@ from bot.handoff.tickets import (
     open_ticket,
     open_ticket_for,
     queue_position,
+    recent_handling_minutes,
     rate,
     ticket_to_rate,
 )
@@ -128,6 +129,7 @@ class ActionHandoff(ThreadedAction):
                 )
                 status, leave_message = ticket.status, bool(ticket.leave_message)
                 position = queue_position(session, ticket)
+                handling = recent_handling_minutes(session) if position else None
                 ticket_id = ticket.id
         except SQLAlchemyError as error:
             database_unavailable(dispatcher, tracker, self.name(), error)
@@ -142,7 +144,7 @@ class ActionHandoff(ThreadedAction):
             dispatcher.utter_message(response="utter_handoff_no_agent")
         else:
             dispatcher.utter_message(response="utter_handoff_queued", position=position,
-                                     wait=expected_wait_minutes(position, online))
+                                     wait=expected_wait_minutes(position, online, handling))
         return [ConversationPaused(), _listen()]
 
 

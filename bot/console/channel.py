@@ -37,7 +37,7 @@ from bot.console.auth import (
 from bot.core.delivery import handoff_changed
 from bot.core.hours import WorkingHours
 from bot.core.settings import settings
-from bot.handoff import live, tickets
+from bot.handoff import live, messages, tickets
 from bot.handoff.agents import authenticate
 from bot.handoff.sessions import (
     agents_online,
@@ -244,14 +244,7 @@ class AgentConsole(InputChannel):
             if ticket is None:
                 return api_error("只能结束您自己正在服务的会话", 403)
             logger.info("console: %s closed ticket %s", agent.username, ticket_id)
-            await handoff_changed(ticket["channel"], ticket["conversation_id"], "agent_left")
-            try:
-                await live.run_action(request.app.ctx.agent, ticket["channel"], ticket["conversation_id"],
-                                      "action_handoff_resume")
-            except Exception:  # noqa: BLE001 - the ticket is closed; the bot resumes on the customer's next message
-                logger.exception("console: resuming the bot after closing ticket %s failed", ticket_id)
-                return response.json({"ok": True, "warning": "会话已结束，机器人将在客户下次发言时恢复服务"})
-            return response.json({"ok": True})
+            return await _resume_bot(request.app.ctx.agent, ticket)
 
         @route("/api/tickets/<ticket_id:int>/release", "POST")
         @agent_api
@@ -263,6 +256,34 @@ class AgentConsole(InputChannel):
             await _notify(request.app.ctx.agent, ticket, "utter_handoff_requeued")
             await handoff_changed(ticket["channel"], ticket["conversation_id"], "queued")
             return response.json({"ok": True})
+
+        @route("/api/messages", "GET")
+        @agent_api
+        async def messages_left(request: Request, agent: Agent) -> HTTPResponse:
+            return response.json(await _db(_messages_view))
+
+        @route("/api/messages/<ticket_id:int>/callback", "POST")
+        @agent_api
+        async def callback(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            try:
+                await _db(messages.set_callback_status, ticket_id, str(body.get("status") or ""), agent.id,
+                          agent.display_name, str(body.get("note") or ""))
+            except tickets.TicketError as error:
+                return api_error(str(error), 409)
+            logger.info("console: %s marked message %s %s", agent.username, ticket_id, body.get("status"))
+            return response.json({"ok": True})
+
+        @route("/api/messages/<ticket_id:int>/close", "POST")
+        @agent_api
+        async def close_message(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            try:
+                ticket = await _db(_close_message, ticket_id, agent.id, agent.display_name, str(body.get("note") or ""))
+            except tickets.TicketError as error:
+                return api_error(str(error), 409)
+            logger.info("console: %s closed message %s", agent.username, ticket_id)
+            return await _resume_bot(request.app.ctx.agent, ticket)
 
         @route("/api/stream", "GET")
         @agent_api
@@ -332,7 +353,18 @@ def _queue_view(session: Any, agent_id: int) -> Dict[str, Any]:
         "mine": [views.ticket_view(t) for t in tickets.agent_tickets(session, agent_id)],
         "agents_online": agents_online(session),
         "in_hours": WorkingHours.configured().is_open(),
+        "messages": messages.counts(session),
     }
+
+
+def _messages_view(session: Any) -> Dict[str, Any]:
+    return {"messages": [views.ticket_view(t) for t in messages.messages_left(session)],
+            "counts": messages.counts(session)}
+
+
+def _close_message(session: Any, ticket_id: int, agent_id: int, agent_name: str, note: str) -> Dict[str, Any]:
+    messages.close_message(session, ticket_id, agent_id, agent_name, note)
+    return _ticket_ref(_ticket(session, ticket_id))
 
 
 def _ticket_detail(session: Any, ticket_id: int) -> Optional[Dict[str, Any]]:
@@ -371,6 +403,17 @@ def _release(session: Any, ticket_id: int, agent_id: int, supervisor: bool) -> O
     return _ref_if(session, ticket_id, tickets.release(session, ticket_id, None if supervisor else agent_id))
 
 
+async def _resume_bot(agent: RasaAgent, ticket: Dict[str, Any]) -> HTTPResponse:
+    """After a ticket was closed: the customer's channel is told, the bot resumes and asks for a rating."""
+    await handoff_changed(ticket["channel"], ticket["conversation_id"], "agent_left")
+    try:
+        await live.run_action(agent, ticket["channel"], ticket["conversation_id"], "action_handoff_resume")
+    except Exception:  # noqa: BLE001 - the ticket is closed; the bot resumes on the customer's next message
+        logger.exception("console: resuming the bot after closing ticket %s failed", ticket["id"])
+        return response.json({"ok": True, "warning": "会话已结束，机器人将在客户下次发言时恢复服务"})
+    return response.json({"ok": True})
+
+
 async def _notify(agent: RasaAgent, ticket: Dict[str, Any], response_name: str, **values: Any) -> None:
     """A hand-off notice to the customer; a delivery fault is logged (the notice stays in the history)."""
     try:
@@ -381,7 +424,7 @@ async def _notify(agent: RasaAgent, ticket: Dict[str, Any], response_name: str, 
 
 def _queue_state(session: Any) -> Tuple:
     rows = session.execute(
-        select(HandoffTicket.id, HandoffTicket.status, HandoffTicket.agent_id)
+        select(HandoffTicket.id, HandoffTicket.status, HandoffTicket.agent_id, HandoffTicket.callback_status)
         .where(HandoffTicket.status.in_(tickets.OPEN_STATUSES))
         .order_by(HandoffTicket.id)
     ).all()
@@ -390,7 +433,8 @@ def _queue_state(session: Any) -> Tuple:
 
 def _ticket_state(session: Any, ticket_id: int) -> Optional[Tuple]:
     ticket = _ticket(session, ticket_id)
-    return None if ticket is None else (ticket.status, ticket.agent_id, ticket.rating)
+    return None if ticket is None else (ticket.status, ticket.agent_id, ticket.rating, ticket.callback_status,
+                                        ticket.callback_note)
 
 
 async def _stream_changes(agent: RasaAgent, resp: Any, agent_id: int, ticket_id: Optional[int]) -> None:

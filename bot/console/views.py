@@ -41,6 +41,7 @@ SLOTS = {"order_id": "订单号", "serial_number": "序列号", "repair_id": "�
 REASONS = {"request": "客户要求转人工", "complaint": "投诉后转人工", "verification": "身份验证多次失败",
            "fallback": "机器人连续两次未理解", "keyword": "敏感关键词"}
 STATUSES = {"waiting": "排队中", "assigned": "服务中", "closed": "已结束"}
+CALLBACK_STATUSES = {"to_call": "待回电", "called": "已回电"}
 CHANNELS = {"rest": "网页/API", "socketio": "网站聊天窗口", "wechat": "微信公众号", "telegram": "Telegram"}
 ORDER_STATUSES = {"pending_payment": "待付款", "paid": "已付款", "shipped": "已发货", "delivered": "已签收",
                   "cancelled": "已取消", "refunding": "退款中", "refunded": "已退款"}
@@ -63,13 +64,19 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
         "masked_phone": ticket.masked_phone,
         "reason": REASONS.get(ticket.reason, ticket.reason),
         "status": ticket.status,
-        "status_label": STATUSES.get(ticket.status, ticket.status),
+        "status_label": "留言" if ticket.leave_message and ticket.status == "waiting"
+                        else STATUSES.get(ticket.status, ticket.status),
         "leave_message": bool(ticket.leave_message),
         "agent_id": ticket.agent_id,
         "agent": ticket.agent.display_name if ticket.agent is not None else None,
         "created_at": _local(ticket.created_at),
         "waiting_minutes": int((now - ticket.created_at).total_seconds() // 60),
         "rating": ticket.rating,
+        "callback_status": ticket.callback_status,
+        "callback_label": CALLBACK_STATUSES.get(ticket.callback_status or ""),
+        "callback_note": ticket.callback_note,
+        "called_at": _local(ticket.called_at),
+        "caller": ticket.caller.display_name if ticket.caller is not None else None,
     }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.settings import SettingsError, settings
 from bot.handoff.agents import AgentError, create_agent
+from bot.handoff import messages
 from bot.handoff.tickets import queue_position, waiting_queue
 from bot.store import schema
 from bot.store.db import transaction
@@ -63,7 +64,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                 for ticket in tickets:
                     print(f"#{queue_position(session, ticket)}  ticket {ticket.id}  {ticket.channel}  "
                           f"{ticket.reason}  since {ticket.created_at:%Y-%m-%d %H:%M} UTC")
-                print(f"handoff: {len(tickets)} waiting")
+                left = messages.counts(session)
+                print(f"handoff: {len(tickets)} waiting; messages left: {left['to_call']} to call back, "
+                      f"{left['called']} called")
     except AgentError as error:
         print(f"handoff: {error}", file=sys.stderr)
         return 1

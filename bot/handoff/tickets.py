@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import statistics
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
@@ -52,6 +53,7 @@ def open_ticket(
         customer_name=customer_name,
         masked_phone=masked_phone,
         leave_message=int(leave_message),
+        callback_status="to_call" if leave_message else None,
         status="waiting",
         created_at=_now(),
     )
@@ -60,25 +62,49 @@ def open_ticket(
     return ticket
 
 
+_LIVE = (HandoffTicket.status == "waiting", HandoffTicket.leave_message == 0)
+HANDLING_SAMPLE = 20  # the latest conversations agents closed, for the time one takes
+HANDLING_WINDOW = timedelta(days=7)
+HANDLING_MIN_SAMPLE = 3  # fewer than this: the configured minutes per conversation
+
+
 def queue_position(session: Session, ticket: HandoffTicket) -> int:
-    """1 for the oldest waiting ticket; 0 when the ticket is not waiting."""
-    if ticket.status != "waiting":
+    """1 for the oldest conversation waiting live; 0 when the ticket is not in the live queue (assigned, closed,
+    or a message left, which is called back and never makes anyone wait)."""
+    if ticket.status != "waiting" or ticket.leave_message:
         return 0
-    ahead = session.execute(
-        select(func.count()).where(HandoffTicket.status == "waiting", HandoffTicket.id < ticket.id)
-    ).scalar()
+    ahead = session.execute(select(func.count()).where(*_LIVE, HandoffTicket.id < ticket.id)).scalar()
     return ahead + 1
 
 
-def expected_wait_minutes(position: int, agents_online: int) -> int:
-    """Position × minutes per conversation (HANDOFF_MINUTES_PER_TICKET, default 5) shared among agents online."""
-    per_ticket = settings().handoff_minutes_per_ticket
-    return math.ceil(position * per_ticket / max(1, agents_online))
+def recent_handling_minutes(session: Session, now: Optional[datetime] = None) -> Optional[float]:
+    """The median minutes from claim to close of the latest conversations agents resolved in the last week;
+    None when there are too few to say."""
+    since = (now or _now()) - HANDLING_WINDOW
+    rows = session.execute(
+        select(HandoffTicket.assigned_at, HandoffTicket.closed_at)
+        .where(HandoffTicket.status == "closed", HandoffTicket.close_reason == "resolved",
+               HandoffTicket.leave_message == 0, HandoffTicket.assigned_at.is_not(None),
+               HandoffTicket.closed_at >= since)
+        .order_by(HandoffTicket.closed_at.desc())
+        .limit(HANDLING_SAMPLE)
+    ).all()
+    if len(rows) < HANDLING_MIN_SAMPLE:
+        return None
+    return statistics.median((closed - assigned).total_seconds() / 60 for assigned, closed in rows)
+
+
+def expected_wait_minutes(position: int, agents_online: int, minutes_per_ticket: Optional[float] = None) -> int:
+    """Position × minutes per conversation shared among agents online; the minutes are the agents' recent
+    handling time when known (`recent_handling_minutes`), else HANDOFF_MINUTES_PER_TICKET (default 5)."""
+    per_ticket = minutes_per_ticket if minutes_per_ticket else settings().handoff_minutes_per_ticket
+    return max(1, math.ceil(position * per_ticket / max(1, agents_online)))
 
 
 def waiting_queue(session: Session) -> List[HandoffTicket]:
-    """Waiting tickets, oldest first: the order agents should take them in."""
-    query = select(HandoffTicket).where(HandoffTicket.status == "waiting").order_by(HandoffTicket.id)
+    """Conversations waiting live for an agent, oldest first: the order agents should take them in. Messages
+    left are not here but in `bot.handoff.messages`."""
+    query = select(HandoffTicket).where(*_LIVE).order_by(HandoffTicket.id)
     return list(session.execute(query).scalars())
 
 

@@ -243,6 +243,7 @@ class IdCounter(Base):
 
 
 HANDOFF_STATUSES = ("waiting", "assigned", "closed")
+CALLBACK_STATUSES = ("to_call", "called")  # of a message left, while its ticket is waiting
 
 
 class Agent(Base):
@@ -276,7 +277,8 @@ class HandoffTicket(Base):
     """A conversation handed to a person: waiting in the queue, assigned to one agent, or closed."""
 
     __tablename__ = "handoff_tickets"
-    __table_args__ = (CheckConstraint(_one_of("status", HANDOFF_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_one_of("status", HANDOFF_STATUSES), name="status"),
+                      CheckConstraint(_one_of("callback_status", CALLBACK_STATUSES), name="callback_status"))
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
@@ -295,8 +297,14 @@ class HandoffTicket(Base):
     close_reason = Column(String(40))  # resolved | cancelled_by_customer
     rating = Column(Integer)
     acknowledged_at = Column(UTCDateTime)  # when the customer's first message while waiting was acknowledged
+    # A message left (leave_message = 1) is worked from the call-back list, not the live queue:
+    callback_status = Column(String(10))  # to_call | called (None for a live conversation)
+    callback_note = Column(Text)  # what the agents noted on calling back, newest last
+    called_at = Column(UTCDateTime)
+    called_by = Column(ForeignKey("agents.id"))
 
-    agent = relationship("Agent")
+    agent = relationship("Agent", foreign_keys=[agent_id])
+    caller = relationship("Agent", foreign_keys=[called_by])
 
 
 class OutboxMessage(Base):

@@ -134,8 +134,8 @@ def test_not_an_update_is_a_bad_request(customer: TelegramUser):
 
 
 def test_an_agent_reply_reaches_the_customer_on_telegram(customer: TelegramUser, new_agent):
+    agent = new_agent()  # online first: the customer waits live (with nobody online it is a message left)
     customer.say("转人工")
-    agent = new_agent()
     queue = agent.get("/queue").json()["waiting"]
     ticket = next(t for t in queue if t["conversation_id"] == f"tg-{customer.chat_id}")
     assert ticket["customer"] == "小明 王" and ticket["channel"] == "Telegram"

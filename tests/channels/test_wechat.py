@@ -227,8 +227,8 @@ def test_customer_service_api_errors_are_reported_for_agents(fake_wechat: FakeWe
 
 
 def test_hand_off_on_wechat(follower: WeChatUser, fake_wechat: FakeWeChat, new_agent):
+    agent = new_agent()  # online first: the customer waits live (with nobody online it is a message left)
     follower.say("转人工")
-    agent = new_agent()
     ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == f"wx-{follower.openid}")
     assert ticket["channel"] == "微信公众号"
     picture = follower.xml("image", "<PicUrl><![CDATA[http://mmbiz.example/broken.jpg]]></PicUrl>"
@@ -243,8 +243,8 @@ def test_hand_off_on_wechat(follower: WeChatUser, fake_wechat: FakeWeChat, new_a
 
 def test_an_agent_is_told_when_the_48_hour_window_has_passed(rasa_server: RasaServer, new_agent):
     follower = WeChatUser(rasa_server, openid=f"expired-{uuid.uuid4().hex[:8]}")
-    follower.say("转人工")
     agent = new_agent()
+    follower.say("转人工")
     ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == f"wx-{follower.openid}")
     agent.post(f"/tickets/{ticket['id']}/claim")
     reply = agent.post(f"/tickets/{ticket['id']}/reply", {"text": "您好"})

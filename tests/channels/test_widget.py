@@ -119,10 +119,10 @@ def test_the_widget_in_a_browser(browser, rasa_server: RasaServer, new_agent):
     page.wait_for_selector(".tpw-customer .tpw-bubble:has-text('保修期多久')")
     assert page.evaluate("localStorage.getItem('tp-widget-session-token')").split(".")[1] == session_id
 
+    agent = new_agent()  # online first: the customer waits live (with nobody online it is a message left)
     page.fill(".tpw-input", "转人工")
     page.press(".tpw-input", "Enter")
     page.wait_for_selector(".tpw-status:has-text('正在为您转接人工客服')")
-    agent = new_agent()
     ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == session_id)
     assert ticket["channel"] == "网站聊天窗口"
     assert agent.post(f"/tickets/{ticket['id']}/claim").status_code == 200

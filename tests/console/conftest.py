@@ -5,9 +5,11 @@ from typing import Any, Callable, Dict, Optional
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from bot.handoff.agents import create_agent
 from bot.store.db import get_engine, transaction
+from bot.store.models import Agent
 from tests.conftest import Chat, RasaServer
 
 PASSWORD = "correct horse 42"
@@ -47,3 +49,9 @@ def new_agent(rasa_server: RasaServer) -> Callable[..., Console]:
         return console
 
     return make
+
+
+def nobody_online(server: RasaServer) -> None:
+    """Every agent away (as after the last one logged out or closed the console): a hand-off is a message left."""
+    with transaction(get_engine(server.database)) as session:
+        session.execute(update(Agent).values(last_seen_at=None))

@@ -9,7 +9,7 @@ from typing import Callable, List
 
 from bot.knowledge import PROJECT_ROOT
 from tests.conftest import Chat, response_text, texts
-from tests.console.conftest import PASSWORD
+from tests.console.conftest import PASSWORD, nobody_online
 
 SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
 
@@ -25,25 +25,30 @@ def eventually(check: Callable[[], List], timeout: float = 15) -> List:
     raise AssertionError("nothing arrived in time")
 
 
-def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(browser, chat: Chat, new_agent):
-    agent = new_agent(login=False)
-    chat.say("你好")
-    chat.say("转人工")
-    assert chat.paused()
-    ticket_id = chat.ticket().id
-
+def logged_in_page(browser, server_url: str, username: str, blocked: List[str]):
+    """The console page after the agent logged in; confirmations accepted, CSP refusals collected in `blocked`."""
     page = browser.new_page(viewport={"width": 1400, "height": 860})
     page.on("dialog", lambda dialog: dialog.accept())  # "确认结束本次服务？"
-    blocked: List[str] = []  # what the console's Content-Security-Policy refused, if anything
     page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
             else None)
-    page.goto(f"{chat.server.url}/console/")
+    page.goto(f"{server_url}/console/")
     page.wait_for_url("**/console/login")
-    page.fill("#username", agent.username)
+    page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("#login-button")
     page.wait_for_url("**/console/")
+    return page
 
+
+def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(browser, chat: Chat, new_agent):
+    agent = new_agent(login=False)
+    chat.say("你好")
+    blocked: List[str] = []  # what the console's Content-Security-Policy refused, if anything
+    page = logged_in_page(browser, chat.server.url, agent.username, blocked)
+
+    chat.say("转人工")  # the agent is online: the customer waits live, and the queue updates on the open page
+    assert chat.paused()
+    ticket_id = chat.ticket().id
     page.click(f"#waiting-list li[data-ticket='{ticket_id}']")
     page.click("#claim")
     page.wait_for_selector(f"#mine-list li[data-ticket='{ticket_id}']")
@@ -69,5 +74,35 @@ def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(browser, chat: Ch
     assert "保修" in texts(chat.say("保修期多久"))  # the bot answers again
     assert texts(chat.say("5分")) == response_text("utter_rating_thanks").replace("{rating}", "5")
     assert chat.ticket().rating == 5
+    assert blocked == []
+    page.close()
+
+
+def test_an_agent_calls_back_a_message_left_overnight(browser, chat: Chat, new_agent):
+    nobody_online(chat.server)
+    chat.say("转人工")
+    chat.say("麻烦明天上午给我回个电话")
+    ticket_id = chat.ticket().id
+    agent = new_agent(login=False)
+    blocked: List[str] = []
+    page = logged_in_page(browser, chat.server.url, agent.username, blocked)
+
+    assert page.locator(f"#waiting-list li[data-ticket='{ticket_id}']").count() == 0  # not in the live queue
+    page.click(f"#messages-list li[data-ticket='{ticket_id}']")
+    page.wait_for_selector("#callback-state:has-text('待回电')")
+    page.wait_for_selector("#history li.customer:has-text('明天上午给我回个电话')")
+    page.fill("#callback-note", "已电话联系，约好上门检测")
+    page.click("#mark-called")
+    page.wait_for_selector("#callback-state:has-text('已电话联系，约好上门检测')")
+    page.wait_for_selector(f"#messages-list li[data-ticket='{ticket_id}']:has-text('已回电')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-messages-left.png"))
+
+    page.click("#close-message")
+    page.wait_for_selector("#conv-meta:has-text('已结束')")
+    assert page.locator("#callback-form").is_hidden()
+    closing = texts(eventually(lambda: [m for m in chat.outbox() if m.get("buttons")]))
+    assert response_text("utter_ask_service_rating") in closing and not chat.paused()
+    assert page.locator(f"#messages-list li[data-ticket='{ticket_id}']").count() == 0
     assert blocked == []
     page.close()

@@ -12,6 +12,7 @@ API_ROUTES = [
     ("GET", "/api/me"), ("GET", "/api/queue"), ("GET", "/api/tickets/1"), ("GET", "/api/stream"),
     ("POST", "/api/logout"), ("POST", "/api/tickets/1/claim"), ("POST", "/api/tickets/1/reply"),
     ("POST", "/api/tickets/1/close"), ("POST", "/api/tickets/1/release"),
+    ("GET", "/api/messages"), ("POST", "/api/messages/1/callback"), ("POST", "/api/messages/1/close"),
 ]
 
 
@@ -63,9 +64,10 @@ def handed_off(chat: Chat) -> int:
 
 
 def test_the_queue_lists_waiting_conversations_oldest_first(chat: Chat, rasa_server: RasaServer, new_agent):
+    agent = new_agent()  # online: the customers wait live for a person (with nobody online they leave a message)
     first = handed_off(chat)
     second = handed_off(Chat(rasa_server))
-    waiting = [t["id"] for t in new_agent().get("/queue").json()["waiting"]]
+    waiting = [t["id"] for t in agent.get("/queue").json()["waiting"]]
     assert waiting.index(first) < waiting.index(second)
 
 

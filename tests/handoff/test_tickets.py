@@ -134,3 +134,38 @@ def test_the_gates_look_up_reads_the_newest_tickets_state(database):
     new_ticket("c10")  # handed off again: the newest ticket counts
     assert latest_ticket_state("c10").is_open
 
+
+
+def left_message(conversation):
+    with transaction() as session:
+        return tickets.open_ticket(session, conversation, "wechat", "request", {}, leave_message=True).id
+
+
+def test_messages_left_wait_outside_the_live_queue(database):
+    night = [left_message(f"night-{n}") for n in range(6)]  # six messages left overnight
+    morning = new_ticket("morning")
+    with transaction() as session:
+        assert tickets.queue_position(session, session.get(HandoffTicket, morning)) == 1
+        assert tickets.queue_position(session, session.get(HandoffTicket, night[0])) == 0
+        assert [t.id for t in tickets.waiting_queue(session)] == [morning]
+        assert session.get(HandoffTicket, night[0]).callback_status == "to_call"
+        assert session.get(HandoffTicket, morning).callback_status is None
+
+
+def test_the_wait_is_estimated_from_the_agents_recent_handling_times(database):
+    alice, = agents("alice")
+    now = datetime.now(timezone.utc)
+    with transaction() as session:
+        assert tickets.recent_handling_minutes(session) is None  # nothing closed yet: the configured 5 minutes
+        for n, minutes in enumerate([2, 4, 12, 30]):
+            ticket = session.get(HandoffTicket, tickets.open_ticket(session, f"done-{n}", "rest", "request", {}).id)
+            ticket.status, ticket.agent_id, ticket.close_reason = "closed", alice, "resolved"
+            ticket.assigned_at, ticket.closed_at = now - timedelta(minutes=minutes + 1), now - timedelta(minutes=1)
+        old = session.get(HandoffTicket, tickets.open_ticket(session, "last-month", "rest", "request", {}).id)
+        old.status, old.close_reason = "closed", "resolved"
+        old.assigned_at, old.closed_at = now - timedelta(days=30, hours=5), now - timedelta(days=30)
+    with transaction() as session:
+        handling = tickets.recent_handling_minutes(session)
+    assert handling == pytest.approx(8)  # the median of 2, 4, 12, 30; last month's 5-hour one left out
+    assert tickets.expected_wait_minutes(3, 2, handling) == 12
+    assert tickets.expected_wait_minutes(3, 2, None) == 8  # HANDOFF_MINUTES_PER_TICKET, default 5

@@ -30,8 +30,9 @@ function ticketItem(ticket) {
   item.dataset.ticket = ticket.id;
   if (ticket.id === state.ticketId) item.classList.add("selected");
   item.append(element("div", null, ticket.customer));
-  const wait = ticket.status === "waiting" ? `已等待 ${ticket.waiting_minutes} 分钟` : ticket.status_label;
-  item.append(element("p", "meta", `${ticket.reason} · ${ticket.channel} · ${wait}${ticket.leave_message ? " · 留言" : ""}`));
+  const wait = ticket.callback_label ? `${ticket.callback_label} · 留言于 ${ticket.created_at}`
+    : ticket.status === "waiting" ? `已等待 ${ticket.waiting_minutes} 分钟` : ticket.status_label;
+  item.append(element("p", "meta", `${ticket.reason} · ${ticket.channel} · ${wait}`));
   item.addEventListener("click", () => openTicket(ticket.id));
   return item;
 }
@@ -42,6 +43,9 @@ async function refreshQueue() {
   $("mine-count").textContent = queue.mine.length;
   $("waiting-list").replaceChildren(...queue.waiting.map(ticketItem));
   $("mine-list").replaceChildren(...queue.mine.map(ticketItem));
+  const left = await api("/messages");
+  $("messages-count").textContent = left.counts.to_call;
+  $("messages-list").replaceChildren(...left.messages.map(ticketItem));
   $("status-line").textContent = `${queue.in_hours ? "服务时间内" : "非服务时间"} · 在线客服 ${queue.agents_online} 人`;
 }
 
@@ -113,6 +117,15 @@ function renderDetail(detail) {
   $("conv-meta").textContent = `${ticket.status_label} · ${ticket.reason} · ${ticket.channel} · 创建于 ${ticket.created_at}` +
     (ticket.agent ? ` · 接待客服 ${ticket.agent}` : "") + (ticket.rating ? ` · 评分 ${ticket.rating}` : "");
   $("claim").hidden = ticket.status !== "waiting";
+  const message = ticket.status === "waiting" && ticket.leave_message;
+  $("callback-form").hidden = !message;
+  if (message) {
+    $("callback-state").textContent = `${ticket.callback_label}` +
+      (ticket.called_at ? ` · ${ticket.caller || ""} 回电于 ${ticket.called_at}` : "") +
+      (ticket.callback_note ? `\n备注：\n${ticket.callback_note}` : "");
+    $("mark-called").hidden = ticket.callback_status === "called";
+    $("mark-to-call").hidden = ticket.callback_status !== "called";
+  }
   $("release").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
   $("close").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
   $("reply-text").disabled = !mine;
@@ -155,6 +168,15 @@ async function act(path) {
   } catch (error) { showError(error); await refreshQueue().catch(() => {}); }
 }
 
+async function actOnMessage(path, body) {
+  $("conv-error").textContent = "";
+  try {
+    await api(`/messages/${state.ticketId}/${path}`, { body: { ...body, note: $("callback-note").value } });
+    $("callback-note").value = "";
+    await Promise.all([refreshTicket(), refreshQueue()]);
+  } catch (error) { showError(error); await refreshQueue().catch(() => {}); }
+}
+
 async function sendReply(text) {
   text = text.trim();
   if (!text) return;
@@ -170,6 +192,12 @@ async function sendReply(text) {
 $("claim").addEventListener("click", () => act("claim"));
 $("release").addEventListener("click", () => act("release"));
 $("close").addEventListener("click", () => { if (confirm("确认结束本次服务？客户将回到机器人服务并收到评价邀请。")) act("close"); });
+$("mark-called").addEventListener("click", () => actOnMessage("callback", { status: "called" }));
+$("mark-to-call").addEventListener("click", () => actOnMessage("callback", { status: "to_call" }));
+$("close-message").addEventListener("click", () => {
+  if (confirm("确认这条留言已处理完毕？客户将收到结束通知和评价邀请。")) actOnMessage("close", {});
+});
+$("callback-form").addEventListener("submit", (event) => event.preventDefault());
 $("reply-form").addEventListener("submit", (event) => { event.preventDefault(); sendReply($("reply-text").value); });
 $("reply-text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); sendReply($("reply-text").value); }
