@@ -55,8 +55,11 @@ def identifiers_in(message: Dict[Text, Any]) -> Dict[Text, Text]:
 
 
 def reread_as(message: Dict[Text, Any], task: Text, slot: Text, value: Text) -> List[EventType]:
-    """Events that replace the latest message by the same message as a request for `task`, `slot` filled."""
-    parse_data = copy.deepcopy({key: message.get(key) for key in ("text", "intent", "entities", "intent_ranking")})
+    """Events that replace the latest message by the same message as a request for `task`, `slot` filled.
+
+    Everything else the message's reading found (entities, the upset mark, the FAQ selection) is kept, so that
+    an angry customer re-read as a look-up still hears the apology."""
+    parse_data = copy.deepcopy(dict(message))
     parse_data["intent"] = {"name": task, "confidence": 1.0}
     parse_data["intent_ranking"] = [parse_data["intent"]]
     return [
