@@ -37,6 +37,7 @@ from bot.actions.common import (
 from bot.actions.context import identifiers_in, route
 from bot.actions.fallback import FALLBACK_INTENT, consecutive_misses
 from bot.core.hours import WorkingHours
+from bot.handoff.history import record_search_keys, search_keys
 from bot.handoff.sessions import agents_online
 from bot.core.escalation import wants_person_now
 from bot.handoff.summary import build_summary
@@ -127,6 +128,7 @@ class ActionHandoff(ThreadedAction):
                     masked_phone=mask_phone(phone) if phone else None,
                     leave_message=not in_hours or online == 0,
                 )
+                record_search_keys(session, ticket.id, search_keys(_texts(tracker), [phone]))
                 status, leave_message = ticket.status, bool(ticket.leave_message)
                 position = queue_position(session, ticket)
                 handling = recent_handling_minutes(session) if position else None
@@ -146,6 +148,11 @@ class ActionHandoff(ThreadedAction):
             dispatcher.utter_message(response="utter_handoff_queued", position=position,
                                      wait=expected_wait_minutes(position, online, handling))
         return [ConversationPaused(), _listen()]
+
+
+def _texts(tracker: Tracker) -> List[Text]:
+    """What the customer and the bot said so far: the identifiers in it make the ticket searchable."""
+    return [event.get("text") or "" for event in tracker.events if event.get("event") in ("user", "bot")]
 
 
 def _listen() -> EventType:

@@ -41,6 +41,7 @@ SLOTS = {"order_id": "订单号", "serial_number": "序列号", "repair_id": "�
 REASONS = {"request": "客户要求转人工", "complaint": "投诉后转人工", "verification": "身份验证多次失败",
            "fallback": "机器人连续两次未理解", "keyword": "敏感关键词"}
 STATUSES = {"waiting": "排队中", "assigned": "服务中", "closed": "已结束"}
+CLOSE_REASONS = {"resolved": "客服处理完毕", "cancelled_by_customer": "客户取消等待"}
 CALLBACK_STATUSES = {"to_call": "待回电", "called": "已回电"}
 CHANNELS = {"rest": "网页/API", "socketio": "网站聊天窗口", "wechat": "微信公众号", "telegram": "Telegram"}
 ORDER_STATUSES = {"pending_payment": "待付款", "paid": "已付款", "shipped": "已发货", "delivered": "已签收",
@@ -70,8 +71,11 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
         "agent_id": ticket.agent_id,
         "agent": ticket.agent.display_name if ticket.agent is not None else None,
         "created_at": _local(ticket.created_at),
+        "created_on": ticket.created_at.astimezone(BEIJING).strftime("%Y-%m-%d"),
         "waiting_minutes": int((now - ticket.created_at).total_seconds() // 60),
         "rating": ticket.rating,
+        "closed_at": _local(ticket.closed_at),
+        "close_label": CLOSE_REASONS.get(ticket.close_reason or "", ticket.close_reason),
         "callback_status": ticket.callback_status,
         "callback_label": CALLBACK_STATUSES.get(ticket.callback_status or ""),
         "callback_note": ticket.callback_note,
@@ -110,6 +114,17 @@ def history(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
         elif isinstance(event, SessionStarted) and lines:
             lines.append({"from": "system", "text": "新的会话", "time": _local(time)})
     return lines
+
+
+def texts(tracker: DialogueStateTracker) -> List[str]:
+    """Everything the customer, the bot and the agents said in the conversation."""
+    return [event.text for event in tracker.events if isinstance(event, (UserUttered, BotUttered)) and event.text]
+
+
+def customer_phones(tracker: DialogueStateTracker) -> List[str]:
+    """The phones the customer proved or gave as a contact number."""
+    contact = tracker.get_slot("contact_phone")
+    return verified_phones(tracker) + ([str(contact)] if contact else [])
 
 
 def last_customer_question(tracker: DialogueStateTracker) -> Optional[Dict[str, Any]]:

@@ -278,7 +278,8 @@ class HandoffTicket(Base):
 
     __tablename__ = "handoff_tickets"
     __table_args__ = (CheckConstraint(_one_of("status", HANDOFF_STATUSES), name="status"),
-                      CheckConstraint(_one_of("callback_status", CALLBACK_STATUSES), name="callback_status"))
+                      CheckConstraint(_one_of("callback_status", CALLBACK_STATUSES), name="callback_status"),
+                      Index("ix_handoff_tickets_status_created_at", "status", "created_at"))
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
@@ -302,6 +303,9 @@ class HandoffTicket(Base):
     callback_note = Column(Text)  # what the agents noted on calling back, newest last
     called_at = Column(UTCDateTime)
     called_by = Column(ForeignKey("agents.id"))
+    # What agents search closed conversations by (bot.handoff.history): the canonical identifiers named in the
+    # conversation and the customer's phone, " " around each. Never sent to the console as such.
+    search_keys = Column(Text)
 
     agent = relationship("Agent", foreign_keys=[agent_id])
     caller = relationship("Agent", foreign_keys=[called_by])

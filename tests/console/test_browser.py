@@ -106,3 +106,37 @@ def test_an_agent_calls_back_a_message_left_overnight(browser, chat: Chat, new_a
     assert page.locator(f"#messages-list li[data-ticket='{ticket_id}']").count() == 0
     assert blocked == []
     page.close()
+
+
+def test_an_agent_finds_a_closed_conversation_by_its_order_number(browser, chat: Chat, new_agent, ids):
+    agent = new_agent()
+    chat.say("转人工")
+    ticket_id = chat.ticket().id
+    assert agent.post(f"/tickets/{ticket_id}/claim").status_code == 200
+    chat.say(f"订单 {ids.shipped} 还没到，麻烦查一下")
+    assert agent.post(f"/tickets/{ticket_id}/reply", {"text": "已为您联系快递，明天送达"}).status_code == 200
+    assert agent.post(f"/tickets/{ticket_id}/close").status_code == 200
+    assert chat.say("5") and chat.ticket().rating == 5
+
+    blocked: List[str] = []
+    page = logged_in_page(browser, chat.server.url, new_agent(login=False).username, blocked)  # a colleague
+    page.fill("#history-q", ids.shipped.lower())
+    page.click("#history-search")
+    found = f"#history-list li[data-ticket='{ticket_id}']"
+    page.wait_for_selector(found)
+    assert "客服处理完毕" in page.inner_text(found)
+    page.click(found)
+    page.wait_for_selector(f"#conv-meta:has-text('#{ticket_id}')")
+    page.wait_for_selector("#conv-meta:has-text('已结束')")
+    page.wait_for_selector("#history li:has-text('已为您联系快递，明天送达')")
+    page.wait_for_selector(f"#history li.customer:has-text('{ids.shipped}')")
+    assert "客户评分 5/5" in page.inner_text("#conv-meta")
+    assert page.locator("#reply-form").is_hidden()  # read-only
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-history.png"))
+
+    page.fill("#history-q", "没有这个人-0000")
+    page.click("#history-search")
+    page.wait_for_selector("#history-total:has-text('没有找到')")
+    assert blocked == []
+    page.close()

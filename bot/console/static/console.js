@@ -2,7 +2,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { agent: null, ticketId: null, detail: null, stream: null };
+const state = { agent: null, ticketId: null, detail: null, stream: null, historyPage: 1 };
 
 async function api(path, options = {}) {
   const init = { credentials: "same-origin", ...options };
@@ -31,7 +31,9 @@ function ticketItem(ticket) {
   if (ticket.id === state.ticketId) item.classList.add("selected");
   item.append(element("div", null, ticket.customer));
   const wait = ticket.callback_label ? `${ticket.callback_label} · 留言于 ${ticket.created_at}`
-    : ticket.status === "waiting" ? `已等待 ${ticket.waiting_minutes} 分钟` : ticket.status_label;
+    : ticket.status === "waiting" ? `已等待 ${ticket.waiting_minutes} 分钟`
+    : ticket.status === "closed" ? `#${ticket.id} · ${ticket.created_on} · ${ticket.close_label || "已结束"}`
+    : ticket.status_label;
   item.append(element("p", "meta", `${ticket.reason} · ${ticket.channel} · ${wait}`));
   item.addEventListener("click", () => openTicket(ticket.id));
   return item;
@@ -47,6 +49,21 @@ async function refreshQueue() {
   $("messages-count").textContent = left.counts.to_call;
   $("messages-list").replaceChildren(...left.messages.map(ticketItem));
   $("status-line").textContent = `${queue.in_hours ? "服务时间内" : "非服务时间"} · 在线客服 ${queue.agents_online} 人`;
+}
+
+async function searchHistory(page = 1) {
+  const query = new URLSearchParams({ q: $("history-q").value.trim(), from: $("history-from").value,
+                                      to: $("history-to").value, page: String(page) });
+  $("history-total").textContent = "正在搜索…";
+  try {
+    const found = await api(`/history?${query}`);
+    state.historyPage = found.page;
+    $("history-total").textContent = found.total ? `共 ${found.total} 个会话 · 第 ${found.page}/${found.pages} 页`
+      : "没有找到符合条件的已结束会话";
+    $("history-list").replaceChildren(...found.tickets.map(ticketItem));
+    $("history-prev").hidden = found.page <= 1;
+    $("history-next").hidden = found.page >= found.pages;
+  } catch (error) { $("history-total").textContent = error.message; }
 }
 
 function renderHistory(lines) {
@@ -114,8 +131,10 @@ function renderDetail(detail) {
   $("conversation").hidden = false;
   $("details").hidden = false;
   $("conv-title").textContent = ticket.customer;
-  $("conv-meta").textContent = `${ticket.status_label} · ${ticket.reason} · ${ticket.channel} · 创建于 ${ticket.created_at}` +
-    (ticket.agent ? ` · 接待客服 ${ticket.agent}` : "") + (ticket.rating ? ` · 评分 ${ticket.rating}` : "");
+  $("conv-meta").textContent = `#${ticket.id} · ${ticket.status_label} · ${ticket.reason} · ${ticket.channel} · 创建于 ${ticket.created_at}` +
+    (ticket.agent ? ` · 接待客服 ${ticket.agent}` : "") +
+    (ticket.closed_at ? ` · ${ticket.close_label || "已结束"}于 ${ticket.closed_at}` : "") +
+    (ticket.status === "closed" ? ` · ${ticket.rating ? `客户评分 ${ticket.rating}/5` : "客户未评分"}` : "");
   $("claim").hidden = ticket.status !== "waiting";
   const message = ticket.status === "waiting" && ticket.leave_message;
   $("callback-form").hidden = !message;
@@ -128,6 +147,7 @@ function renderDetail(detail) {
   }
   $("release").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
   $("close").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
+  $("reply-form").hidden = ticket.status === "closed";  // a closed conversation is read-only
   $("reply-text").disabled = !mine;
   $("send").disabled = !mine;
   renderHistory(detail.history);
@@ -198,6 +218,9 @@ $("close-message").addEventListener("click", () => {
   if (confirm("确认这条留言已处理完毕？客户将收到结束通知和评价邀请。")) actOnMessage("close", {});
 });
 $("callback-form").addEventListener("submit", (event) => event.preventDefault());
+$("history-form").addEventListener("submit", (event) => { event.preventDefault(); searchHistory(1); });
+$("history-prev").addEventListener("click", () => searchHistory(state.historyPage - 1));
+$("history-next").addEventListener("click", () => searchHistory(state.historyPage + 1));
 $("reply-form").addEventListener("submit", (event) => { event.preventDefault(); sendReply($("reply-text").value); });
 $("reply-text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); sendReply($("reply-text").value); }
