@@ -50,3 +50,11 @@ current_model() {
     [ -f "$model" ] || { echo "${0##*/}: no trained model for the current inputs; run 'make model' first" >&2; exit 1; }
     echo "$model"
 }
+
+# The demo agent (CONSOLE_DEMO_AGENT=1) and starter quick replies. Being the only account, it also does a
+# supervisor's part (quick replies, others' conversations) unless HANDOFF_SUPERVISORS names someone.
+demo_agent() {
+    if [ "$CONSOLE_DEMO_AGENT" != 1 ]; then return; fi
+    "$PYTHON" -m bot.handoff demo-agent
+    if [ -z "${HANDOFF_SUPERVISORS:-}" ]; then export HANDOFF_SUPERVISORS=demo; fi
+}

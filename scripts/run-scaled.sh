@@ -64,7 +64,7 @@ echo ' ready'
 
 # --- records, action server, replicas -------------------------------------------------------------------------
 .venv/bin/python -m bot.store init --demo
-if [ "$CONSOLE_DEMO_AGENT" = 1 ]; then .venv/bin/python -m bot.handoff demo-agent; fi
+demo_agent
 export ACTION_SERVER_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
 supervise "action server" "$logs/actions.log" "$RASA" run actions --actions bot.actions --port "$ACTION_PORT"
 wait_for "action server" "http://127.0.0.1:${ACTION_PORT}/health" "$logs/actions.log" 120

@@ -9,7 +9,7 @@ source scripts/lib.sh
 MODEL=$(current_model)
 
 mkdir -p var/log
-if [ "$CONSOLE_DEMO_AGENT" = 1 ]; then .venv/bin/python -m bot.handoff demo-agent; fi
+demo_agent
 trap stop EXIT
 trap 'exit 130' INT TERM
 

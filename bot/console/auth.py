@@ -21,6 +21,7 @@ from bot.store.models import Agent
 
 COOKIE = "tp_console"
 PREFIX = "/console"
+CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
@@ -49,7 +50,7 @@ def agent_api(handler: Handler) -> Handler:
         agent = await current_agent(request)
         if agent is None:
             return api_error("请先登录", 401)
-        if request.method == "POST" and request.content_type.split(";")[0].strip() != "application/json":
+        if request.method in CHANGES and request.content_type.split(";")[0].strip() != "application/json":
             return api_error("请求必须是 JSON", 415)
         return await handler(request, *args, agent=agent, **kwargs)
 

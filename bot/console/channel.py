@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.console import security, throttle, views
+from bot.console import composer, security, throttle, views
 from bot.console.auth import (
     COOKIE,
     PREFIX,
@@ -46,13 +46,13 @@ from bot.handoff.sessions import (
     mark_seen,
     start_session,
 )
-from bot.store.db import transaction
+from bot.store.db import in_transaction
 from bot.store.models import Agent, HandoffTicket
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-ASSETS = {"console.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
+ASSETS = {"console.js", "composer.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all routed here, so every answer is the console's
 MAX_REPLY_LENGTH = 2000
 STREAM_POLL_SECONDS = 1.0
@@ -76,14 +76,7 @@ def supervisors() -> Set[str]:
     return settings().supervisors
 
 
-async def _db(function: Callable[..., Any], *args: Any) -> Any:
-    """Run a function of a session in one transaction, off the event loop."""
-
-    def work() -> Any:
-        with transaction() as session:
-            return function(session, *args)
-
-    return await asyncio.to_thread(work)
+_db = in_transaction  # a function of a session, in one transaction, off the event loop
 
 
 def _ticket(session: Any, ticket_id: int) -> Optional[HandoffTicket]:
@@ -305,6 +298,8 @@ class AgentConsole(InputChannel):
                                          headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
             await _stream_changes(request.app.ctx.agent, resp, agent.id, watched)
             return resp
+
+        composer.add_routes(route)
 
         # Anything else under /console: not found, with the console's headers. (Not `<rest:path>`: that matches
         # the empty path too, and would take /console/ from the page.)

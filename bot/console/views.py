@@ -51,7 +51,7 @@ REPAIR_STATUSES = {"submitted": "已提交", "awaiting_shipment": "待寄出", "
                    "cancelled": "已取消"}
 
 
-def _local(moment: Optional[datetime]) -> Optional[str]:
+def local_time(moment: Optional[datetime]) -> Optional[str]:
     return moment.astimezone(BEIJING).strftime("%m-%d %H:%M:%S") if moment else None
 
 
@@ -70,16 +70,16 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
         "leave_message": bool(ticket.leave_message),
         "agent_id": ticket.agent_id,
         "agent": ticket.agent.display_name if ticket.agent is not None else None,
-        "created_at": _local(ticket.created_at),
+        "created_at": local_time(ticket.created_at),
         "created_on": ticket.created_at.astimezone(BEIJING).strftime("%Y-%m-%d"),
         "waiting_minutes": int((now - ticket.created_at).total_seconds() // 60),
         "rating": ticket.rating,
-        "closed_at": _local(ticket.closed_at),
+        "closed_at": local_time(ticket.closed_at),
         "close_label": CLOSE_REASONS.get(ticket.close_reason or "", ticket.close_reason),
         "callback_status": ticket.callback_status,
         "callback_label": CALLBACK_STATUSES.get(ticket.callback_status or ""),
         "callback_note": ticket.callback_note,
-        "called_at": _local(ticket.called_at),
+        "called_at": local_time(ticket.called_at),
         "caller": ticket.caller.display_name if ticket.caller is not None else None,
     }
 
@@ -101,18 +101,18 @@ def history(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
     for event in tracker.events:
         time = datetime.fromtimestamp(event.timestamp, timezone.utc)
         if isinstance(event, UserUttered) and event.text:
-            lines.append({"from": "customer", "text": mask_phones_in(event.text), "time": _local(time)})
+            lines.append({"from": "customer", "text": mask_phones_in(event.text), "time": local_time(time)})
         elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons")):
             agent = (event.metadata or {}).get(AGENT_MESSAGE)
             buttons = [button.get("title") for button in event.data.get("buttons") or []]
             lines.append({"from": "agent" if agent else "bot", "agent": agent, "text": mask_phones_in(event.text or ""),
-                          "buttons": buttons, "time": _local(time)})
+                          "buttons": buttons, "time": local_time(time)})
         elif isinstance(event, ConversationPaused):
-            lines.append({"from": "system", "text": "机器人已暂停，转人工", "time": _local(time)})
+            lines.append({"from": "system", "text": "机器人已暂停，转人工", "time": local_time(time)})
         elif isinstance(event, ConversationResumed):
-            lines.append({"from": "system", "text": "机器人已恢复服务", "time": _local(time)})
+            lines.append({"from": "system", "text": "机器人已恢复服务", "time": local_time(time)})
         elif isinstance(event, SessionStarted) and lines:
-            lines.append({"from": "system", "text": "新的会话", "time": _local(time)})
+            lines.append({"from": "system", "text": "新的会话", "time": local_time(time)})
     return lines
 
 
@@ -177,7 +177,7 @@ def customer_records(session: Session, phones: Iterable[str]) -> List[Dict[str, 
             "name": customer.name,
             "phone": mask_phone(customer.phone),
             "orders": [{"id": o.order_id, "status": ORDER_STATUSES.get(o.status, o.status),
-                        "amount": format_amount(o.total_amount), "created_at": _local(o.created_at)} for o in orders],
+                        "amount": format_amount(o.total_amount), "created_at": local_time(o.created_at)} for o in orders],
             "devices": [{"serial_number": d.serial_number, "product": d.product.name,
                          "purchase_date": d.purchase_date.isoformat(), "warranty": _warranty_label(d, today)}
                         for d in devices],

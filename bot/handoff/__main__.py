@@ -2,7 +2,8 @@
 
   python -m bot.handoff add-agent USERNAME [--name 显示名]   (asks for the password, or --password-stdin)
   python -m bot.handoff queue
-  python -m bot.handoff demo-agent     (the demo account `make run` creates: demo / CONSOLE_DEMO_PASSWORD)
+  python -m bot.handoff demo-agent     (the demo account `make run` creates: demo / CONSOLE_DEMO_PASSWORD,
+                                        and starter quick replies if there are none)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.settings import SettingsError, settings
 from bot.handoff.agents import AgentError, create_agent
-from bot.handoff import messages
+from bot.handoff import messages, quick_replies
 from bot.handoff.tickets import queue_position, waiting_queue
 from bot.store import schema
 from bot.store.db import transaction
@@ -59,6 +60,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                     print(f"handoff: demo agent created: {DEMO_AGENT} / {password}")
                 else:
                     print(f"handoff: demo agent {DEMO_AGENT} exists")
+                added = quick_replies.add_defaults(session)
+                if added:
+                    print(f"handoff: {added} starter quick replies added (supervisors edit them in the console)")
             else:
                 tickets = waiting_queue(session)
                 for ticket in tickets:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -83,3 +84,14 @@ def transaction(engine: Optional[Engine] = None) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends, rolled back if it raises."""
     with _session_factory(engine or get_engine()).begin() as session:
         yield session
+
+
+async def in_transaction(function: Callable[..., Any], *args: Any) -> Any:
+    """`function(session, *args)` in one transaction, in a worker thread: the event loop serves other requests
+    meanwhile."""
+
+    def work() -> Any:
+        with transaction() as session:
+            return function(session, *args)
+
+    return await asyncio.to_thread(work)

@@ -311,6 +311,20 @@ class HandoffTicket(Base):
     caller = relationship("Agent", foreign_keys=[called_by])
 
 
+class QuickReply(Base):
+    """A standard answer (快捷回复) agents insert into their reply and edit before sending; kept by supervisors."""
+
+    __tablename__ = "quick_replies"
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(30), nullable=False, unique=True)  # what the agent types after "/" to find it
+    text = Column(Text, nullable=False)
+    updated_by = Column(ForeignKey("agents.id", ondelete="SET NULL"))
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    editor = relationship("Agent")
+
+
 class OutboxMessage(Base):
     """A message for a customer on a channel that cannot push (REST): kept until the client fetches it."""
 

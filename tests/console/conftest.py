@@ -5,7 +5,7 @@ from typing import Any, Callable, Dict, Optional
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.handoff.agents import create_agent
 from bot.store.db import get_engine, transaction
@@ -49,6 +49,21 @@ def new_agent(rasa_server: RasaServer) -> Callable[..., Console]:
         return console
 
     return make
+
+
+SUPERVISOR = "supervisor"  # HANDOFF_SUPERVISORS of the test servers (tests/conftest.py)
+
+
+@pytest.fixture
+def supervisor(rasa_server: RasaServer, new_agent: Callable[..., Console]) -> Console:
+    """The supervisor's logged-in console; the account is created by the first test that needs it."""
+    with transaction(get_engine(rasa_server.database)) as session:
+        exists = session.execute(select(Agent.id).where(Agent.username == SUPERVISOR)).first() is not None
+    if not exists:
+        return new_agent(SUPERVISOR)
+    console = Console(rasa_server, SUPERVISOR)
+    assert console.login().status_code == 200
+    return console
 
 
 def nobody_online(server: RasaServer) -> None:

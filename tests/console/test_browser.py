@@ -140,3 +140,76 @@ def test_an_agent_finds_a_closed_conversation_by_its_order_number(browser, chat:
     page.wait_for_selector("#history-total:has-text('没有找到')")
     assert blocked == []
     page.close()
+
+
+def claimed_in_page(page, chat: Chat) -> int:
+    """The customer asks for a person; the agent on `page` claims the conversation."""
+    chat.say("转人工")
+    ticket_id = chat.ticket().id
+    page.click(f"#waiting-list li[data-ticket='{ticket_id}']")
+    page.click("#claim")
+    page.wait_for_selector(f"#mine-list li[data-ticket='{ticket_id}']")
+    return ticket_id
+
+
+def test_a_suggestion_is_inserted_and_edited_before_it_is_sent(browser, chat: Chat, new_agent):
+    blocked: List[str] = []
+    page = logged_in_page(browser, chat.server.url, new_agent(login=False).username, blocked)
+    claimed_in_page(page, chat)
+    chat.say("请问你们的保修期是多久")
+    suggestion = page.locator("#suggestions button", has_text="插入：产品保修期是多久？")
+    suggestion.wait_for()
+    answer = suggestion.get_attribute("title")
+    sent_before = len(chat.outbox())
+    suggestion.click()
+    assert page.input_value("#reply-text") == answer
+    time.sleep(0.5)
+    assert len(chat.outbox()) == sent_before  # inserted, not sent
+    page.press("#reply-text", "Control+Home")  # the agent edits it: a greeting before the article
+    page.keyboard.type("您好，")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-suggestion-edit.png"))
+    page.press("#reply-text", "Enter")
+    pushed = eventually(lambda: [m for m in chat.outbox() if m.get("text", "").startswith("您好，")])
+    assert pushed[0]["text"] == "您好，" + answer
+    page.wait_for_function("document.getElementById('reply-text').value === ''")
+    assert blocked == []
+    page.close()
+
+
+def test_a_supervisor_adds_a_quick_reply_and_it_is_used_with_slash(browser, chat: Chat, supervisor):
+    blocked: List[str] = []
+    page = logged_in_page(browser, chat.server.url, supervisor.username, blocked)
+    page.click("#manage-quick-replies")
+    page.fill("#quick-reply-title", "   ")
+    page.fill("#quick-reply-text", "内容")
+    page.click("#quick-reply-save")
+    page.wait_for_selector("#quick-reply-error:has-text('标题不能为空，且不超过 30 字')")
+    title = f"上门服务{time.time_ns() % 10000:04d}"
+    page.fill("#quick-reply-title", title)
+    page.fill("#quick-reply-text", "您所在城市支持上门服务，工程师会在 1 个工作日内与您联系预约时间。")
+    page.click("#quick-reply-save")
+    page.wait_for_selector(f"#quick-replies-list li:has-text('{title}')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-quick-replies.png"))
+    page.click("#quick-replies-done")
+
+    claimed_in_page(page, chat)
+    page.click("#reply-text")
+    page.keyboard.type("/上门服务")
+    page.wait_for_selector(f"#picker li.active:has-text('{title}')")
+    page.screenshot(path=str(SCREENSHOTS / "console-quick-reply-picker.png"))
+    page.keyboard.press("Enter")  # inserts the chosen one; a second Enter sends
+    assert page.input_value("#reply-text") == "您所在城市支持上门服务，工程师会在 1 个工作日内与您联系预约时间。"
+    assert page.locator("#picker").is_hidden()
+    page.keyboard.press("Enter")
+    pushed = eventually(lambda: [m for m in chat.outbox() if "上门服务" in m.get("text", "")])
+    assert pushed[0]["text"] == "您所在城市支持上门服务，工程师会在 1 个工作日内与您联系预约时间。"
+
+    page.click("#reply-text")
+    page.keyboard.type("/没有这种快捷回复")
+    page.wait_for_selector("#picker li.empty")
+    page.keyboard.press("Escape")
+    assert page.locator("#picker").is_hidden()
+    assert blocked == []
+    page.close()

@@ -131,10 +131,9 @@ def test_one_agent_cannot_close_or_transfer_another_agents_conversation(chat: Ch
     assert chat.ticket().status == "assigned" and chat.paused()
 
 
-def test_a_supervisor_may_close_another_agents_conversation(chat: Chat, new_agent):
+def test_a_supervisor_may_close_another_agents_conversation(chat: Chat, new_agent, supervisor):
     ticket_id = handed_off(chat)
     new_agent().post(f"/tickets/{ticket_id}/claim")
-    supervisor = new_agent("supervisor")
     assert supervisor.get("/me").json()["agent"]["supervisor"] is True
     assert supervisor.post(f"/tickets/{ticket_id}/close").status_code == 200
     assert chat.ticket().status == "closed" and not chat.paused()

@@ -1,4 +1,5 @@
 // TP agent console: queue, conversation, replies. Live updates arrive by Server-Sent Events (/console/api/stream).
+// The reply composer (suggestions, quick replies, "/" search) is composer.js.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -114,16 +115,6 @@ function renderCustomers(customers) {
   ]));
 }
 
-function renderSuggestions(suggestions, canReply) {
-  $("suggestions").replaceChildren(...suggestions.map((s) => {
-    const button = element("button", null, `推荐（${Math.round(s.confidence * 100)}%）：${s.title}`);
-    button.title = s.answer;
-    button.disabled = !canReply;
-    button.addEventListener("click", () => sendReply(s.answer));
-    return button;
-  }));
-}
-
 function renderDetail(detail) {
   const ticket = detail.ticket;
   const mine = detail.mine && ticket.status === "assigned";
@@ -150,6 +141,7 @@ function renderDetail(detail) {
   $("reply-form").hidden = ticket.status === "closed";  // a closed conversation is read-only
   $("reply-text").disabled = !mine;
   $("send").disabled = !mine;
+  $("open-picker").disabled = !mine;
   renderHistory(detail.history);
   renderSummary(detail.summary || {});
   renderCustomers(detail.customers || []);
@@ -222,9 +214,6 @@ $("history-form").addEventListener("submit", (event) => { event.preventDefault()
 $("history-prev").addEventListener("click", () => searchHistory(state.historyPage - 1));
 $("history-next").addEventListener("click", () => searchHistory(state.historyPage + 1));
 $("reply-form").addEventListener("submit", (event) => { event.preventDefault(); sendReply($("reply-text").value); });
-$("reply-text").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); sendReply($("reply-text").value); }
-});
 $("logout").addEventListener("click", async () => {
   await api("/logout", { body: {} }).catch(() => {});
   window.location.href = "/console/login";
@@ -233,6 +222,6 @@ $("logout").addEventListener("click", async () => {
 (async function start() {
   state.agent = (await api("/me")).agent;
   $("agent-name").textContent = state.agent.display_name;
-  await refreshQueue();
+  await Promise.all([refreshQueue(), setupComposer()]);
   listen();
 })().catch(showError);
