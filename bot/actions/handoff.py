@@ -127,6 +127,7 @@ class ActionHandoff(ThreadedAction):
                     customer_name=_customer_name(session, tracker, phone),
                     masked_phone=mask_phone(phone) if phone else None,
                     leave_message=not in_hours or online == 0,
+                    last_customer_text=_what_it_is_about(tracker),
                 )
                 record_search_keys(session, ticket.id, search_keys(_texts(tracker), [phone]))
                 status, leave_message = ticket.status, bool(ticket.leave_message)
@@ -153,6 +154,21 @@ class ActionHandoff(ThreadedAction):
 def _texts(tracker: Tracker) -> List[Text]:
     """What the customer and the bot said so far: the identifiers in it make the ticket searchable."""
     return [event.get("text") or "" for event in tracker.events if event.get("event") in ("user", "bot")]
+
+
+# Messages that ask for the person, not about the matter: not the conversation's preview when there is another.
+_ABOUT_NOTHING = {"request_human", "affirm", "deny", "greet", "thank"}
+
+
+def _what_it_is_about(tracker: Tracker) -> Optional[Text]:
+    """The customer's latest message that says what the conversation is about ("我的订单 TP… 一直没到"), else
+    the latest message at all ("转人工")."""
+    said = [event for event in tracker.events if event.get("event") == "user" and event.get("text")
+            and not event["text"].startswith("/")]
+    for event in reversed(said):
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in _ABOUT_NOTHING:
+            return event["text"]
+    return said[-1]["text"] if said else None
 
 
 def _listen() -> EventType:

@@ -52,7 +52,7 @@ from bot.store.models import Agent, HandoffTicket
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-ASSETS = {"console.js", "composer.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
+ASSETS = {"console.js", "alerts.js", "composer.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all routed here, so every answer is the console's
 MAX_REPLY_LENGTH = 2000
 STREAM_POLL_SECONDS = 1.0
@@ -228,6 +228,13 @@ class AgentConsole(InputChannel):
                                         {live.AGENT_MESSAGE: agent.display_name, "agent_id": agent.id})
             except live.DeliveryFailed as error:
                 return api_error(f"消息已保存，但未能送达客户（{error}），请稍后重试或换其他方式联系", 502)
+            return response.json({"ok": True})
+
+        @route("/api/tickets/<ticket_id:int>/read", "POST")
+        @agent_api
+        async def read(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            if not await _db(tickets.mark_read, ticket_id, agent.id):
+                return api_error("这个会话不在您的服务中", 409)
             return response.json({"ok": True})
 
         @route("/api/tickets/<ticket_id:int>/close", "POST")
@@ -468,7 +475,8 @@ async def _notify(agent: RasaAgent, ticket: Dict[str, Any], response_name: str, 
 
 def _queue_state(session: Any) -> Tuple:
     rows = session.execute(
-        select(HandoffTicket.id, HandoffTicket.status, HandoffTicket.agent_id, HandoffTicket.callback_status)
+        select(HandoffTicket.id, HandoffTicket.status, HandoffTicket.agent_id, HandoffTicket.callback_status,
+               HandoffTicket.customer_messages, HandoffTicket.read_messages)
         .where(HandoffTicket.status.in_(tickets.OPEN_STATUSES))
         .order_by(HandoffTicket.id)
     ).all()

@@ -81,6 +81,12 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
         "callback_note": ticket.callback_note,
         "called_at": local_time(ticket.called_at),
         "caller": ticket.caller.display_name if ticket.caller is not None else None,
+        "preview": ticket.last_customer_text,
+        "last_customer_at": local_time(ticket.last_customer_at),
+        "customer_messages": ticket.customer_messages or 0,
+        # customer messages the assigned agent has not seen yet (their unread badge)
+        "unread": max(0, (ticket.customer_messages or 0) - (ticket.read_messages or 0))
+                  if ticket.status == "assigned" else 0,
     }
 
 

@@ -21,7 +21,9 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, Con
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.live import resume_if_orphaned, run_action
+from bot.handoff.tickets import record_customer_message
 from bot.reading import TASK_INTENTS
+from bot.store.db import transaction
 from bot.store.handoffs import TicketState, has_open_ticket, latest_ticket_state
 from bot.topics import TASKS_FOR
 
@@ -103,6 +105,20 @@ async def _served_by_the_bot(agent: Agent, on_new_message: Callable[[UserMessage
     return True
 
 
+async def _counted(ticket: TicketState, message: UserMessage) -> None:
+    """The message (already stored in the tracker) counted on the ticket for the agent's alerts; a database
+    fault costs only the badge, never the message."""
+    try:
+        await asyncio.to_thread(_record, ticket.id, message.text or "")
+    except SQLAlchemyError as error:
+        logger.error("conversation %s: message not counted for the agent's alerts: %s", message.sender_id, error)
+
+
+def _record(ticket_id: int, text: str) -> None:
+    with transaction() as session:
+        record_customer_message(session, ticket_id, text)
+
+
 async def handle_message(
     agent: Agent, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
 ) -> None:
@@ -115,8 +131,11 @@ async def handle_message(
         await resume_if_orphaned(agent, message.sender_id, message.output_channel)
     waiting = ticket is not None and ticket.status == "waiting"
     if waiting and await _served_by_the_bot(agent, on_new_message, message):
+        await _counted(ticket, message)
         return
     await on_new_message(message)
+    if ticket is not None:
+        await _counted(ticket, message)
     if not waiting:
         return  # the bot answered, or an agent owns the conversation and sees the message in the console
     tracker = await agent.processor.get_tracker(message.sender_id)

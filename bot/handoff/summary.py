@@ -21,6 +21,16 @@ def mask_phones_in(text: str) -> str:
     return text
 
 
+PREVIEW_LENGTH = 60
+
+
+def preview(text: str) -> str:
+    """A customer message as the conversation's one-line preview in the agents' lists: phones masked, one line,
+    cut to PREVIEW_LENGTH characters."""
+    line = " ".join(mask_phones_in(text or "").split())
+    return line if len(line) <= PREVIEW_LENGTH else line[: PREVIEW_LENGTH - 1] + "…"
+
+
 def build_summary(events: List[Dict[str, Any]], slots: Dict[str, Any]) -> Dict[str, Any]:
     """From the tracker's events and slots: intents seen, useful slots, identifiers mentioned, last messages.
 

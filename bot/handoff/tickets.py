@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.settings import settings
+from bot.handoff.summary import preview
 from bot.store.handoffs import OPEN_STATUSES as OPEN_STATUSES  # noqa: F401 - the queue's open statuses
 from bot.store.handoffs import open_ticket_for
 from bot.store.models import HandoffTicket
@@ -40,8 +41,10 @@ def open_ticket(
     customer_name: Optional[str] = None,
     masked_phone: Optional[str] = None,
     leave_message: bool = False,
+    last_customer_text: Optional[str] = None,
 ) -> HandoffTicket:
-    """A waiting ticket for the conversation; the existing one if it already has an open ticket."""
+    """A waiting ticket for the conversation; the existing one if it already has an open ticket.
+    `last_customer_text`: what the customer said last that tells what it is about (the preview in the lists)."""
     existing = open_ticket_for(session, conversation_id)
     if existing is not None:
         return existing
@@ -56,6 +59,7 @@ def open_ticket(
         callback_status="to_call" if leave_message else None,
         status="waiting",
         created_at=_now(),
+        last_customer_text=preview(last_customer_text) if last_customer_text else None,
     )
     session.add(ticket)
     session.flush()
@@ -179,6 +183,20 @@ def acknowledge(session: Session, ticket_id: int) -> bool:
     """Mark the ticket's first waiting message as acknowledged; True only the first time."""
     return _transition(session, ticket_id, ("waiting",), [HandoffTicket.acknowledged_at.is_(None)],
                        {"acknowledged_at": _now()})
+
+
+def record_customer_message(session: Session, ticket_id: int, text: str) -> bool:
+    """A customer message arrived on the open ticket: counted (the agent's unread badge) and kept as the preview."""
+    values: Dict[str, Any] = {"customer_messages": HandoffTicket.customer_messages + 1, "last_customer_at": _now()}
+    if text and not text.startswith("/"):  # a button's payload is no preview
+        values["last_customer_text"] = preview(text)
+    return _transition(session, ticket_id, OPEN_STATUSES, [], values)
+
+
+def mark_read(session: Session, ticket_id: int, agent_id: int) -> bool:
+    """The assigned agent has seen every customer message of the ticket so far."""
+    return _transition(session, ticket_id, ("assigned",), [HandoffTicket.agent_id == agent_id],
+                       {"read_messages": HandoffTicket.customer_messages})
 
 
 def agent_tickets(session: Session, agent_id: int) -> List[HandoffTicket]:

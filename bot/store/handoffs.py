@@ -34,6 +34,7 @@ def open_ticket_for(session: Session, conversation_id: str) -> Optional[HandoffT
 class TicketState(NamedTuple):
     """What the gate reads of a conversation's newest ticket on every message."""
 
+    id: int
     status: str
     channel: str
     acknowledged_at: Optional[datetime.datetime]
@@ -45,7 +46,7 @@ class TicketState(NamedTuple):
 
 _table = HandoffTicket.__table__
 _NEWEST_STATE = (
-    select(_table.c.status, _table.c.channel, _table.c.acknowledged_at)
+    select(_table.c.id, _table.c.status, _table.c.channel, _table.c.acknowledged_at)
     .where(_table.c.conversation_id == bindparam("conversation_id"))
     .order_by(_table.c.id.desc())
     .limit(1)

@@ -306,6 +306,12 @@ class HandoffTicket(Base):
     # What agents search closed conversations by (bot.handoff.history): the canonical identifiers named in the
     # conversation and the customer's phone, " " around each. Never sent to the console as such.
     search_keys = Column(Text)
+    # For the agents' alerts: customer messages since the hand-off, how many of them the assigned agent has seen,
+    # and the latest one (phones masked, cut short) as the conversation's preview in the lists.
+    customer_messages = Column(Integer, nullable=False, default=0, server_default="0")
+    read_messages = Column(Integer, nullable=False, default=0, server_default="0")
+    last_customer_text = Column(String(120))
+    last_customer_at = Column(UTCDateTime)
 
     agent = relationship("Agent", foreign_keys=[agent_id])
     caller = relationship("Agent", foreign_keys=[called_by])

@@ -25,9 +25,11 @@ def eventually(check: Callable[[], List], timeout: float = 15) -> List:
     raise AssertionError("nothing arrived in time")
 
 
-def logged_in_page(browser, server_url: str, username: str, blocked: List[str]):
+def logged_in_page(browser, server_url: str, username: str, blocked: List[str], init_script: str = ""):
     """The console page after the agent logged in; confirmations accepted, CSP refusals collected in `blocked`."""
     page = browser.new_page(viewport={"width": 1400, "height": 860})
+    if init_script:
+        page.add_init_script(init_script)
     page.on("dialog", lambda dialog: dialog.accept())  # "确认结束本次服务？"
     page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
             else None)
@@ -172,7 +174,7 @@ def test_a_suggestion_is_inserted_and_edited_before_it_is_sent(browser, chat: Ch
     page.press("#reply-text", "Enter")
     pushed = eventually(lambda: [m for m in chat.outbox() if m.get("text", "").startswith("您好，")])
     assert pushed[0]["text"] == "您好，" + answer
-    page.wait_for_function("document.getElementById('reply-text').value === ''")
+    eventually(lambda: page.input_value("#reply-text") == "")
     assert blocked == []
     page.close()
 
@@ -211,5 +213,78 @@ def test_a_supervisor_adds_a_quick_reply_and_it_is_used_with_slash(browser, chat
     page.wait_for_selector("#picker li.empty")
     page.keyboard.press("Escape")
     assert page.locator("#picker").is_hidden()
+    assert blocked == []
+    page.close()
+
+
+# The operating system's notifications are not observable from a test: the page's Notification API is replaced by
+# one that records what the console shows, with permission not yet given (the console asks once).
+RECORD_NOTIFICATIONS = """
+window.__notifications = [];
+window.Notification = class {
+  constructor(title, options) { window.__notifications.push({ title, body: (options || {}).body }); }
+  close() {}
+};
+window.Notification.permission = "default";
+window.Notification.requestPermission = async () => (window.Notification.permission = "granted");
+"""
+
+
+def tab_title(page) -> str:
+    """The title the console should show: how many conversations wait (other tests' too) or have unread messages."""
+    count = page.locator("#waiting-list li").count() + page.locator("#mine-list li:has(.badge)").count()
+    return f"({count}) TP 客服工作台" if count else "TP 客服工作台"
+
+
+def notifications(page) -> List[dict]:
+    return page.evaluate("window.__notifications")
+
+
+def test_a_new_message_alerts_the_agent_with_a_notification_and_a_badge(browser, rasa_server, new_agent):
+    first, second = Chat(rasa_server), Chat(rasa_server)
+    agent = new_agent(login=False)
+    blocked: List[str] = []
+    page = logged_in_page(browser, rasa_server.url, agent.username, blocked, init_script=RECORD_NOTIFICATIONS)
+    page.click("#enable-notifications")  # asked once, then the button goes
+    page.wait_for_selector("#enable-notifications", state="hidden")
+
+    first.say("我的摄像头夜视坏了")
+    first.say("转人工")
+    first_id = first.ticket().id
+    page.wait_for_selector(f"#waiting-list li[data-ticket='{first_id}']:has-text('我的摄像头夜视坏了')")
+    assert eventually(lambda: [n for n in notifications(page) if n["title"].startswith("新的排队会话")])[0]["body"] \
+        == "我的摄像头夜视坏了"
+    page.click(f"#waiting-list li[data-ticket='{first_id}']")
+    page.click("#claim")
+    page.wait_for_selector(f"#mine-list li[data-ticket='{first_id}']")
+
+    second.say("转人工")
+    second_id = second.ticket().id
+    page.wait_for_selector(f"#waiting-list li[data-ticket='{second_id}']")
+    page.click(f"#waiting-list li[data-ticket='{second_id}']")
+    page.click("#claim")
+    page.wait_for_selector(f"#mine-list li[data-ticket='{second_id}']")
+
+    seen = len(notifications(page))
+    first.say("晚上完全看不见，白天正常")  # to the conversation the agent is not looking at
+    badge = f"#mine-list li[data-ticket='{first_id}'] .badge"
+    page.wait_for_selector(f"{badge}:has-text('1')")
+    page.wait_for_selector(f"#mine-list li[data-ticket='{first_id}']:has-text('晚上完全看不见，白天正常')")
+    alert = eventually(lambda: notifications(page)[seen:])[0]
+    assert alert["title"].endswith("发来新消息") and alert["body"] == "晚上完全看不见，白天正常"
+    eventually(lambda: page.title() == tab_title(page) and "(" in page.title())
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-alerts.png"))
+
+    second.say("你好，在吗")  # the conversation on screen: no alert, no badge, it is read as it arrives
+    page.wait_for_selector("#history li.customer:has-text('你好，在吗')")
+    time.sleep(1.5)
+    assert page.locator(f"#mine-list li[data-ticket='{second_id}'] .badge").count() == 0
+    assert len(notifications(page)) == seen + 1
+
+    page.click(f"#mine-list li[data-ticket='{first_id}']")  # opened: read, the badge and the count go
+    page.wait_for_selector(badge, state="detached")
+    eventually(lambda: page.title() == tab_title(page))
+    assert page.locator("#mine-list .badge").count() == 0
     assert blocked == []
     page.close()

@@ -1,5 +1,6 @@
 // TP agent console: queue, conversation, replies. Live updates arrive by Server-Sent Events (/console/api/stream).
-// The reply composer (suggestions, quick replies, "/" search) is composer.js.
+// The reply composer (suggestions, quick replies, "/" search) is composer.js; sounds, notifications and the
+// tab title are alerts.js.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -30,7 +31,10 @@ function ticketItem(ticket) {
   const item = element("li");
   item.dataset.ticket = ticket.id;
   if (ticket.id === state.ticketId) item.classList.add("selected");
-  item.append(element("div", null, ticket.customer));
+  const name = element("div", "name", ticket.customer);
+  if (ticket.unread > 0) name.append(element("span", "badge", ticket.unread > 99 ? "99+" : String(ticket.unread)));
+  item.append(name);
+  if (ticket.preview) item.append(element("p", "preview", ticket.preview));
   const wait = ticket.callback_label ? `${ticket.callback_label} · 留言于 ${ticket.created_at}`
     : ticket.status === "waiting" ? `已等待 ${ticket.waiting_minutes} 分钟`
     : ticket.status === "closed" ? `#${ticket.id} · ${ticket.created_on} · ${ticket.close_label || "已结束"}`
@@ -50,6 +54,7 @@ async function refreshQueue() {
   $("messages-count").textContent = left.counts.to_call;
   $("messages-list").replaceChildren(...left.messages.map(ticketItem));
   $("status-line").textContent = `${queue.in_hours ? "服务时间内" : "非服务时间"} · 在线客服 ${queue.agents_online} 人`;
+  onQueue(queue);
 }
 
 async function searchHistory(page = 1) {
@@ -152,6 +157,10 @@ async function refreshTicket() {
   if (state.ticketId === null) return;
   state.detail = await api(`/tickets/${state.ticketId}`);
   renderDetail(state.detail);
+  if (state.detail.mine && state.detail.ticket.unread > 0 && attending()) {  // seen: the badge goes
+    await api(`/tickets/${state.ticketId}/read`, { body: {} });
+    await refreshQueue();
+  }
 }
 
 function listen() {
@@ -222,6 +231,7 @@ $("logout").addEventListener("click", async () => {
 (async function start() {
   state.agent = (await api("/me")).agent;
   $("agent-name").textContent = state.agent.display_name;
+  setupAlerts();
   await Promise.all([refreshQueue(), setupComposer()]);
   listen();
 })().catch(showError);
