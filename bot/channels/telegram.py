@@ -128,6 +128,11 @@ class TelegramDelivery(delivery.Delivery):
     def output_channel(self, recipient_id: Text) -> OutputChannel:
         return self._channel.output(strict=True)
 
+    async def agent_typing(self, recipient_id: Text, agent_name: Text) -> None:
+        """Telegram's own "typing…" in the chat's header (it lasts about 5 s or until the next message)."""
+        output = self._channel.output(strict=True)
+        await output.bot.send_chat_action(TelegramOutput.chat_id(recipient_id), "typing")
+
 
 class TelegramChannel(ChannelAdapter):
     @classmethod

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -35,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core import delivery
 from bot.core.adapter import ChannelAdapter
-from bot.core.delivery import AGENT_MESSAGE
+from bot.core.delivery import AGENT_MESSAGE, HANDOFF_NOTICE
 from bot.core.identity import (
     VERIFIED_PHONE,
     InvalidIdentity,
@@ -64,14 +65,17 @@ MAX_PACKETS_PER_POLL = 500
 
 
 def history_messages(events: List[Any]) -> List[Dict[str, Any]]:
-    """The conversation as the widget shows it: the customer's messages and the bot's and agents' replies."""
+    """The conversation as the widget shows it: the customer's messages, the bot's and agents' replies and the
+    hand-off notices (shown as a line, not a bubble), each with its time (seconds since the epoch)."""
     messages: List[Dict[str, Any]] = []
     for event in events:
         if isinstance(event, UserUttered) and event.text:
-            messages.append({"from": "customer", "text": event.text})
+            messages.append({"from": "customer", "text": event.text, "time": event.timestamp})
         elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons")):
-            agent = (event.metadata or {}).get(AGENT_MESSAGE)
-            messages.append({"from": "agent" if agent else "bot", "agent": agent, "text": event.text or ""})
+            metadata = event.metadata or {}
+            agent = metadata.get(AGENT_MESSAGE)
+            kind = "agent" if agent else "notice" if metadata.get(HANDOFF_NOTICE) else "bot"
+            messages.append({"from": kind, "agent": agent, "text": event.text or "", "time": event.timestamp})
     return messages[-HISTORY_LIMIT:]
 
 
@@ -90,12 +94,21 @@ async def _demo_for_browsers_at_root(request: Request) -> Optional[HTTPResponse]
 
 
 class WidgetOutput(SocketIOOutput):
-    """Rasa's Socket.IO output, naming the agent on agents' messages."""
+    """Rasa's Socket.IO output, naming the agent on agents' messages, marking hand-off notices and stamping
+    every message with the server's time (the widget shows it)."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        agent = (kwargs.get("metadata") or {}).get(AGENT_MESSAGE)
+        metadata = kwargs.get("metadata") or {}
+        marks: Dict[str, Any] = {}
+        if metadata.get(AGENT_MESSAGE):
+            marks["agent"] = metadata[AGENT_MESSAGE]
+        elif metadata.get(HANDOFF_NOTICE):
+            marks["notice"] = True
         for part in text.strip().split("\n\n"):
-            await self._send_message(recipient_id, {"text": part, **({"agent": agent} if agent else {})})
+            await self._send_message(recipient_id, {"text": part, **marks})
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await super()._send_message(socket_id, {**response, "time": time.time()})
 
 
 class WidgetDelivery(delivery.Delivery):
@@ -109,6 +122,9 @@ class WidgetDelivery(delivery.Delivery):
 
     async def handoff_changed(self, recipient_id: Text, state: Text, agent_name: Optional[Text] = None) -> None:
         await self._sio.emit("handoff", {"state": state, "agent": agent_name}, room=recipient_id)
+
+    async def agent_typing(self, recipient_id: Text, agent_name: Text) -> None:
+        await self._sio.emit("agent_typing", {"agent": agent_name}, room=recipient_id)
 
 
 class WidgetChannel(ChannelAdapter, SocketIOInput):

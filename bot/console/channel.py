@@ -34,7 +34,7 @@ from bot.console.auth import (
     clear_session_cookie,
     set_session_cookie,
 )
-from bot.core.delivery import handoff_changed
+from bot.core.delivery import agent_typing, handoff_changed
 from bot.core.hours import WorkingHours
 from bot.core.settings import settings
 from bot.handoff import history, live, messages, tickets
@@ -228,6 +228,17 @@ class AgentConsole(InputChannel):
                                         {live.AGENT_MESSAGE: agent.display_name, "agent_id": agent.id})
             except live.DeliveryFailed as error:
                 return api_error(f"消息已保存，但未能送达客户（{error}），请稍后重试或换其他方式联系", 502)
+            return response.json({"ok": True})
+
+        @route("/api/tickets/<ticket_id:int>/typing", "POST")
+        @agent_api
+        async def typing(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
+            """The agent is writing a reply: the customer's widget shows it (Telegram: "typing…"); counts as
+            activity, so a conversation whose agent is writing a long answer is not taken back as idle."""
+            ticket = await _db(_touch, ticket_id, agent.id)
+            if ticket is None:
+                return api_error("这个会话不在您的服务中", 409)
+            await agent_typing(ticket["channel"], ticket["conversation_id"], agent.display_name)
             return response.json({"ok": True})
 
         @route("/api/tickets/<ticket_id:int>/read", "POST")

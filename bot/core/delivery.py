@@ -13,6 +13,7 @@ from rasa.core.channels.channel import OutputChannel
 logger = logging.getLogger(__name__)
 
 AGENT_MESSAGE = "handoff_agent"  # BotUttered metadata key: the display name of the agent who wrote it
+HANDOFF_NOTICE = "handoff_notice"  # BotUttered metadata key: the response of a hand-off notice ("agent joined", …)
 
 _deliveries: Dict[Text, "Delivery"] = {}
 
@@ -29,6 +30,9 @@ class Delivery(ABC):
     async def handoff_changed(self, recipient_id: Text, state: Text, agent_name: Optional[Text] = None) -> None:
         """A person joined ("agent_joined"), left ("agent_left") or the customer is queued again ("queued"),
         for channels that show it beyond the text notice (the widget). Nothing by default."""
+
+    async def agent_typing(self, recipient_id: Text, agent_name: Text) -> None:
+        """The agent serving the customer is writing a reply, for channels that can show it. Nothing by default."""
 
 
 def register(delivery: Delivery) -> None:
@@ -53,3 +57,14 @@ async def handoff_changed(channel: Text, recipient_id: Text, state: Text, agent_
         await target.handoff_changed(recipient_id, state, agent_name)
     except Exception as error:  # noqa: BLE001 - a status indicator must not break the agent's action
         logger.warning("hand-off state for %s on %s not shown: %s", recipient_id, channel, error)
+
+
+async def agent_typing(channel: Text, recipient_id: Text, agent_name: Text) -> None:
+    """Tell the customer's channel that their agent is typing; a fault is logged, never raised."""
+    target = _deliveries.get(channel)
+    if target is None:
+        return
+    try:
+        await target.agent_typing(recipient_id, agent_name)
+    except Exception as error:  # noqa: BLE001 - an indicator must not break the agent's editor
+        logger.warning("typing indicator for %s on %s not shown: %s", recipient_id, channel, error)

@@ -14,7 +14,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import BotUttered
 
-from bot.core.delivery import AGENT_MESSAGE, output_channel_for
+from bot.core.delivery import AGENT_MESSAGE, HANDOFF_NOTICE, output_channel_for
 
 __all__ = ["AGENT_MESSAGE", "DeliveryFailed", "post_message", "say", "resume_if_orphaned", "run_action"]
 from bot.store.handoffs import has_open_ticket
@@ -54,7 +54,7 @@ async def say(agent: Agent, channel: Text, conversation_id: Text, response: Text
     generated = await agent.nlg.generate(response, await agent.processor.get_tracker(conversation_id), channel,
                                          **values)
     if generated and generated.get("text"):
-        await post_message(agent, channel, conversation_id, generated["text"], {"handoff_notice": response})
+        await post_message(agent, channel, conversation_id, generated["text"], {HANDOFF_NOTICE: response})
 
 
 async def resume_if_orphaned(agent: Agent, conversation_id: Text, output: OutputChannel) -> None:

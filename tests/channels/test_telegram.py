@@ -140,6 +140,9 @@ def test_an_agent_reply_reaches_the_customer_on_telegram(customer: TelegramUser,
     ticket = next(t for t in queue if t["conversation_id"] == f"tg-{customer.chat_id}")
     assert ticket["customer"] == "小明 王" and ticket["channel"] == "Telegram"
     assert agent.post(f"/tickets/{ticket['id']}/claim").status_code == 200
+    assert agent.post(f"/tickets/{ticket['id']}/typing").status_code == 200  # Telegram's own "typing…"
+    assert {"chat_id": str(customer.chat_id), "action": "typing"}.items() <= \
+        customer.fake.calls_of("sendChatAction")[-1].items()
     assert agent.post(f"/tickets/{ticket['id']}/reply", {"text": "您好，我是人工客服"}).status_code == 200
     assert texts(customer.fake.sent_to(customer.chat_id)).endswith("您好，我是人工客服")
 

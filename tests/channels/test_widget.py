@@ -12,6 +12,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot.core.identity import VERIFIED_PHONE, sign_identity
 from bot.channels.widget import INVALID_IDENTITY, history_messages
+from bot.core.delivery import HANDOFF_NOTICE
 from bot.handoff.live import AGENT_MESSAGE
 from bot.knowledge import PROJECT_ROOT
 from tests.conftest import WIDGET_IDENTITY_SECRET, RasaServer, response_text
@@ -19,12 +20,15 @@ from tests.conftest import WIDGET_IDENTITY_SECRET, RasaServer, response_text
 SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
 
 
-def test_history_shows_customer_bot_and_agent_messages():
-    events = [UserUttered("转人工"), BotUttered("正在为您转接"), BotUttered("您好", metadata={AGENT_MESSAGE: "小王"}),
-              BotUttered(None, data={})]
+def test_history_shows_customer_bot_and_agent_messages_and_notices_with_their_times():
+    events = [UserUttered("转人工", timestamp=100.0), BotUttered("正在为您转接", timestamp=101.0),
+              BotUttered("人工客服 小王 已接入", metadata={HANDOFF_NOTICE: "utter_handoff_agent_joined"}, timestamp=102.0),
+              BotUttered("您好", metadata={AGENT_MESSAGE: "小王"}, timestamp=103.0), BotUttered(None, data={})]
     assert history_messages(events) == [
-        {"from": "customer", "text": "转人工"}, {"from": "bot", "agent": None, "text": "正在为您转接"},
-        {"from": "agent", "agent": "小王", "text": "您好"}]
+        {"from": "customer", "text": "转人工", "time": 100.0},
+        {"from": "bot", "agent": None, "text": "正在为您转接", "time": 101.0},
+        {"from": "notice", "agent": None, "text": "人工客服 小王 已接入", "time": 102.0},
+        {"from": "agent", "agent": "小王", "text": "您好", "time": 103.0}]
 
 
 class SocketCustomer:
@@ -126,15 +130,52 @@ def test_the_widget_in_a_browser(browser, rasa_server: RasaServer, new_agent):
     ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == session_id)
     assert ticket["channel"] == "网站聊天窗口"
     assert agent.post(f"/tickets/{ticket['id']}/claim").status_code == 200
-    page.wait_for_selector(".tpw-notice:has-text('已加入对话')")
+    page.wait_for_selector(".tpw-notice:has-text('已接入')")
     page.wait_for_selector(".tpw-status:has-text('正在为您服务')")
+    assert page.locator(".tpw-notice").count() == 1  # said once, as a notice line (not also as a bubble)
+    assert page.locator(".tpw-bubble:has-text('已接入')").count() == 0
     assert agent.post(f"/tickets/{ticket['id']}/reply", {"text": "您好，我是人工客服，请讲"}).status_code == 200
     page.wait_for_selector(".tpw-agent .tpw-bubble:has-text('您好，我是人工客服，请讲')")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "widget-handoff.png"))
     assert agent.post(f"/tickets/{ticket['id']}/close").status_code == 200
-    page.wait_for_selector(".tpw-notice:has-text('人工客服已离开对话')")
+    page.wait_for_selector(".tpw-bubble:has-text('人工客服已结束本次服务')")
     page.wait_for_selector(".tpw-choice:has-text('5 分')")  # the rating buttons
     page.click(".tpw-choice:has-text('5 分')")
     page.wait_for_selector(".tpw-bot .tpw-bubble:has-text('感谢您的评价')")
+    # the rating was given: its buttons (and the queue's "不用了" before them) can no longer be pressed
+    assert page.locator(".tpw-choice:has-text('4 分')").is_disabled()
+    assert page.locator(".tpw-choice:has-text('不用了')").first.is_disabled()
+    assert page.locator(".tpw-time").count() >= page.locator(".tpw-bubble").count()  # every message has its time
+    page.close()
+
+
+def test_the_widget_on_a_phone_is_full_screen_and_shows_the_agent_typing(browser, rasa_server: RasaServer, new_agent):
+    page = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True,
+                            device_scale_factor=2)
+    page.goto(f"{rasa_server.url}/")
+    page.wait_for_selector(".tpw-panel .tpw-bot")
+    box = page.locator(".tpw-panel").bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 667)  # the whole screen
+    assert page.locator(".tpw-launcher").is_hidden()  # under the open chat there is nothing to press
+    assert page.eval_on_selector(".tpw-input", "node => getComputedStyle(node).fontSize") == "16px"  # no iOS zoom
+
+    agent = new_agent()
+    page.fill(".tpw-input", "我要找人工客服")
+    page.press(".tpw-input", "Enter")
+    page.wait_for_selector(".tpw-status:has-text('正在为您转接人工客服')")
+    session_id = page.evaluate("localStorage.getItem('tp-widget-session-token')").split(".")[1]
+    ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == session_id)
+    assert agent.post(f"/tickets/{ticket['id']}/claim").status_code == 200
+    page.wait_for_selector(".tpw-notice:has-text('已接入')")
+    assert agent.post(f"/tickets/{ticket['id']}/typing").status_code == 200
+    page.wait_for_selector(".tpw-typing:has-text('人工客服') >> text=正在输入")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "widget-phone.png"))
+    assert agent.post(f"/tickets/{ticket['id']}/reply", {"text": "您好，请问设备是什么型号？"}).status_code == 200
+    page.wait_for_selector(".tpw-agent .tpw-bubble:has-text('设备是什么型号')")
+    assert page.locator(".tpw-typing").is_hidden()  # the message replaced the indicator
+    page.click(".tpw-close")
+    assert page.locator(".tpw-launcher").is_visible()
+    assert agent.post(f"/tickets/{ticket['id']}/close").status_code == 200
     page.close()

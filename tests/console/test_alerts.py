@@ -1,6 +1,10 @@
 """What the agents' alerts are made of, on the real Rasa server: each customer message after the hand-off counted
 on the ticket, the assigned agent's unread count, the conversation's preview."""
 
+import time
+
+import httpx
+
 from tests.conftest import Chat
 from tests.console.conftest import Console
 
@@ -57,3 +61,19 @@ def test_a_long_message_is_a_one_line_preview(chat: Chat, new_agent):
     preview = listed(agent, ticket_id)["preview"]
     assert preview.startswith("第一行 很长的描述") and "\n" not in preview
     assert len(preview) == 60 and preview.endswith("…")
+
+
+def test_only_the_assigned_agent_signals_typing_and_it_counts_as_activity(chat: Chat, new_agent, rasa_server):
+    owner, other = new_agent(), new_agent()
+    chat.say("转人工")
+    ticket_id = chat.ticket().id
+    assert httpx.post(f"{rasa_server.url}/console/api/tickets/{ticket_id}/typing", json={},
+                      timeout=30).status_code == 401
+    assert owner.post(f"/tickets/{ticket_id}/typing").status_code == 409  # waiting: nobody's yet
+    assert owner.post(f"/tickets/{ticket_id}/claim").status_code == 200
+    claimed_activity = chat.ticket().last_agent_activity_at
+    assert other.post(f"/tickets/{ticket_id}/typing").json() == {"error": "这个会话不在您的服务中"}
+    time.sleep(0.01)
+    assert owner.post(f"/tickets/{ticket_id}/typing").json() == {"ok": True}  # REST has no indicator: nothing sent
+    assert chat.ticket().last_agent_activity_at > claimed_activity  # not taken back as idle while writing
+    assert owner.http.post(f"/api/tickets/{ticket_id}/typing", data="x").status_code == 415

@@ -22,6 +22,7 @@
   var socket = null;
   var sessionId = null;
   var typingTimer = null;
+  var handoffState = null; // "queued" or "agent_joined" while a person has the conversation: the bot is quiet
   var ui = {};
 
   function el(tag, className, text) {
@@ -51,8 +52,24 @@
 
   function scrollDown() { ui.messages.scrollTop = ui.messages.scrollHeight; }
 
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // "14:05" today, "12-03 14:05" before: the time a message was said (seconds since the epoch), else now.
+  function clock(seconds) {
+    var when = seconds ? new Date(seconds * 1000) : new Date();
+    var time = pad(when.getHours()) + ":" + pad(when.getMinutes());
+    return when.toDateString() === new Date().toDateString() ? time : pad(when.getMonth() + 1) + "-" + pad(when.getDate()) + " " + time;
+  }
+
+  // Only the latest buttons can be used: an older choice (a rating asked before, a menu answered) is disabled.
+  function retireChoices() {
+    var old = ui.messages.querySelectorAll(".tpw-choice");
+    for (var i = 0; i < old.length; i++) old[i].disabled = true;
+  }
+
   function addMessage(from, text, options) {
     options = options || {};
+    retireChoices();
     var row = el("div", "tpw-row tpw-" + from);
     var bubble = el("div", "tpw-bubble");
     if (from === "agent") bubble.appendChild(el("div", "tpw-who", "人工客服 " + (options.agent || "")));
@@ -69,27 +86,37 @@
       options.buttons.forEach(function (button) {
         var choice = el("button", "tpw-choice", button.title);
         choice.type = "button";
-        choice.addEventListener("click", function () { send(button.payload, button.title); });
+        choice.addEventListener("click", function () {
+          if (choice.disabled) return;
+          choice.classList.add("tpw-chosen");
+          send(button.payload, button.title);
+        });
         choices.appendChild(choice);
       });
       row.appendChild(choices);
     }
+    row.appendChild(el("div", "tpw-time", clock(options.time)));
     ui.messages.appendChild(row);
     scrollDown();
   }
 
-  function addNotice(text) {
-    ui.messages.appendChild(el("div", "tpw-notice", text));
+  function addNotice(text, time) {
+    retireChoices(); // e.g. "不用了" of the queue once a person has joined
+    ui.messages.appendChild(el("div", "tpw-notice", text + " " + clock(time)));
     scrollDown();
   }
 
-  function setTyping(on) {
+  // "小T正在输入…" while the bot answers; "人工客服 X 正在输入…" while an agent writes (the console says so).
+  function setTyping(on, who, seconds) {
     clearTimeout(typingTimer);
     ui.typing.hidden = !on;
-    if (on) typingTimer = setTimeout(function () { ui.typing.hidden = true; }, 15000);
+    if (!on) return;
+    ui.typing.textContent = (who || "小T") + "正在输入…";
+    typingTimer = setTimeout(function () { ui.typing.hidden = true; }, (seconds || 15) * 1000);
   }
 
   function setHandoff(state, agent) {
+    handoffState = state === "agent_joined" || state === "queued" ? state : null;
     if (state === "agent_joined") {
       ui.status.textContent = "人工客服" + (agent ? " " + agent : "") + " 正在为您服务";
       ui.status.hidden = false;
@@ -108,14 +135,15 @@
     var payload = { message: text, session_id: sessionId, metadata: { page: window.location.href } };
     if (config.identity) payload.identity = config.identity;
     socket.emit("user_uttered", payload);
-    setTyping(true);
+    if (!handoffState) setTyping(true); // with a person on the conversation, the bot does not answer
   }
 
   function onBotMessage(message) {
     setTyping(false);
+    if (message.notice) { addNotice(message.text, message.time); return; }
     var image = message.attachment && message.attachment.type === "image" ? message.attachment.payload.src : null;
     addMessage(message.agent ? "agent" : "bot", message.text, {
-      agent: message.agent, image: image, buttons: message.quick_replies || message.buttons,
+      agent: message.agent, image: image, buttons: message.quick_replies || message.buttons, time: message.time,
     });
   }
 
@@ -123,7 +151,8 @@
     ui.messages.replaceChildren ? ui.messages.replaceChildren() : (ui.messages.innerHTML = "");
     if (!history.messages.length) addMessage("bot", config.welcome);
     history.messages.forEach(function (message) {
-      addMessage(message.from, message.text, { agent: message.agent });
+      if (message.from === "notice") addNotice(message.text, message.time);
+      else addMessage(message.from, message.text, { agent: message.agent, time: message.time });
     });
     setHandoff(history.handoff && history.handoff.state, history.handoff && history.handoff.agent);
   }
@@ -141,11 +170,9 @@
     });
     socket.on("history", onHistory);
     socket.on("bot_uttered", onBotMessage);
-    socket.on("handoff", function (change) {
-      setHandoff(change.state, change.agent);
-      if (change.state === "agent_joined") addNotice("人工客服" + (change.agent ? " " + change.agent : "") + " 已加入对话");
-      if (change.state === "agent_left") addNotice("人工客服已离开对话");
-    });
+    // The status line only: what happened is said once, by the notice message the server sends with it.
+    socket.on("handoff", function (change) { setHandoff(change.state, change.agent); });
+    socket.on("agent_typing", function (typing) { setTyping(true, "人工客服" + (typing.agent ? " " + typing.agent + " " : ""), 6); });
   }
 
   function build() {

@@ -223,6 +223,12 @@ $("history-form").addEventListener("submit", (event) => { event.preventDefault()
 $("history-prev").addEventListener("click", () => searchHistory(state.historyPage - 1));
 $("history-next").addEventListener("click", () => searchHistory(state.historyPage + 1));
 $("reply-form").addEventListener("submit", (event) => { event.preventDefault(); sendReply($("reply-text").value); });
+$("reply-text").addEventListener("input", () => {  // the customer sees "客服正在输入…", at most every 3 s
+  const now = Date.now();
+  if (state.ticketId === null || !state.detail || !state.detail.mine || now - (state.typedAt || 0) < 3000) return;
+  state.typedAt = now;
+  api(`/tickets/${state.ticketId}/typing`, { body: {} }).catch(() => {});
+});
 $("logout").addEventListener("click", async () => {
   await api("/logout", { body: {} }).catch(() => {});
   window.location.href = "/console/login";
