@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.console import composer, security, throttle, views
+from bot.console import composer, notes, routing, security, throttle, views
 from bot.console.auth import (
     COOKIE,
     PREFIX,
@@ -38,6 +38,8 @@ from bot.core.delivery import agent_typing, handoff_changed
 from bot.core.hours import WorkingHours
 from bot.core.settings import settings
 from bot.handoff import history, live, messages, tickets
+from bot.handoff.notes import notes_of
+from bot.handoff.routing import check_capacity
 from bot.handoff.agents import authenticate
 from bot.handoff.sessions import (
     agents_online,
@@ -52,7 +54,7 @@ from bot.store.models import Agent, HandoffTicket
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-ASSETS = {"console.js", "alerts.js", "composer.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
+ASSETS = {"console.js", "alerts.js", "composer.js", "routing.js", "notes.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all routed here, so every answer is the console's
 MAX_REPLY_LENGTH = 2000
 STREAM_POLL_SECONDS = 1.0
@@ -205,7 +207,10 @@ class AgentConsole(InputChannel):
         @route("/api/tickets/<ticket_id:int>/claim", "POST")
         @agent_api
         async def claim(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
-            ticket = await _db(_claim, ticket_id, agent.id)
+            try:
+                ticket = await _db(_claim, ticket_id, agent)
+            except tickets.TicketError as error:  # the agent's limit of conversations at once
+                return api_error(str(error), 409)
             if ticket is None:
                 return api_error("该会话已被其他客服接入或已结束", 409)
             logger.info("console: %s claimed ticket %s", agent.username, ticket_id)
@@ -318,6 +323,8 @@ class AgentConsole(InputChannel):
             return resp
 
         composer.add_routes(route)
+        routing.add_routes(route)
+        notes.add_routes(route)
 
         # Anything else under /console: not found, with the console's headers. (Not `<rest:path>`: that matches
         # the empty path too, and would take /console/ from the page.)
@@ -433,7 +440,8 @@ def _ticket_detail(session: Any, ticket_id: int) -> Optional[Dict[str, Any]]:
     ticket = _ticket(session, ticket_id)
     if ticket is None:
         return None
-    return {"ticket": views.ticket_view(ticket), "summary": views.summary_view(ticket)}
+    return {"ticket": views.ticket_view(ticket), "summary": views.summary_view(ticket),
+            "notes": [notes.note_view(note) for note in notes_of(session, ticket_id)]}
 
 
 def _ticket_ref(ticket: HandoffTicket) -> Dict[str, Any]:
@@ -445,8 +453,9 @@ def _ref_if(session: Any, ticket_id: int, changed: bool) -> Optional[Dict[str, A
     return _ticket_ref(_ticket(session, ticket_id)) if changed else None
 
 
-def _claim(session: Any, ticket_id: int, agent_id: int) -> Optional[Dict[str, Any]]:
-    return _ref_if(session, ticket_id, tickets.claim(session, ticket_id, agent_id))
+def _claim(session: Any, ticket_id: int, agent: Agent) -> Optional[Dict[str, Any]]:
+    check_capacity(session, agent)
+    return _ref_if(session, ticket_id, tickets.claim(session, ticket_id, agent.id))
 
 
 def _touch(session: Any, ticket_id: int, agent_id: int) -> Optional[Dict[str, Any]]:

@@ -82,6 +82,7 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
         "called_at": local_time(ticket.called_at),
         "caller": ticket.caller.display_name if ticket.caller is not None else None,
         "preview": ticket.last_customer_text,
+        "tags": (ticket.tags or "").split(),
         "last_customer_at": local_time(ticket.last_customer_at),
         "customer_messages": ticket.customer_messages or 0,
         # customer messages the assigned agent has not seen yet (their unread badge)

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     handoff_agent_idle_minutes: float = _field(10.0, "an assigned conversation without an agent reply this long "
                                                      "goes back to the queue", gt=0)
     handoff_idle_check_seconds: float = _field(60.0, "how often idle agents' conversations are looked for", gt=0)
+    handoff_max_conversations: int = _field(5, "conversations one agent serves at once (a claim or transfer beyond "
+                                               "is refused; `add-agent --max-conversations` sets one agent's)", ge=1)
     handoff_supervisors: str = _field("", "usernames (comma-separated) who may close or transfer other agents' "
                                           "conversations")
     console_session_hours: float = _field(12.0, "console log-in lifetime", gt=0)

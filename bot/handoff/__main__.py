@@ -1,6 +1,7 @@
 """`python -m bot.handoff`: manage agent accounts and look at the hand-off queue.
 
-  python -m bot.handoff add-agent USERNAME [--name 显示名]   (asks for the password, or --password-stdin)
+  python -m bot.handoff add-agent USERNAME [--name 显示名] [--max-conversations N]
+                                                          (asks for the password, or --password-stdin)
   python -m bot.handoff queue
   python -m bot.handoff demo-agent     (the demo account `make run` creates: demo / CONSOLE_DEMO_PASSWORD,
                                         and starter quick replies if there are none)
@@ -44,6 +45,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     add.add_argument("username")
     add.add_argument("--name", default="", help="display name shown to colleagues")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--max-conversations", type=int, default=None,
+                     help="conversations this agent serves at once (default: HANDOFF_MAX_CONVERSATIONS)")
     commands.add_parser("queue", help="list the waiting conversations, oldest first")
     commands.add_parser("demo-agent", help="create the demo agent if it does not exist")
     args = parser.parse_args(argv)
@@ -51,7 +54,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         schema.upgrade()
         with transaction() as session:
             if args.command == "add-agent":
+                if args.max_conversations is not None and args.max_conversations < 1:
+                    raise AgentError("--max-conversations must be at least 1")
                 agent = create_agent(session, args.username, args.name, _password(args))
+                agent.max_conversations = args.max_conversations
                 print(f"handoff: agent {agent.username} ({agent.display_name}) created")
             elif args.command == "demo-agent":
                 password = settings().console_demo_password

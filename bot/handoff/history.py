@@ -93,6 +93,7 @@ def _text_condition(text: str) -> Optional[ColumnElement]:
         choices.append(_has_key(compact, whole=False))
     if not number:
         choices.append(HandoffTicket.customer_name.like(f"%{_escaped(text)}%", escape="\\"))
+        choices.append(func.lower(HandoffTicket.tags).like(f"% {_escaped(text.lstrip('#').lower())} %", escape="\\"))
         choices.append(HandoffTicket.conversation_id == text)
     return or_(*choices)
 

@@ -44,6 +44,7 @@ def start_session(session: Session, agent: Agent) -> str:
     session.add(AgentSession(token_hash=_hash(token), agent_id=agent.id, created_at=now,
                              expires_at=now + session_lifetime()))
     mark_seen(session, agent.id, now)
+    session.execute(update(Agent).where(Agent.id == agent.id).values(status="online"))  # a new working day
     return token
 
 
@@ -73,6 +74,7 @@ def mark_away(session: Session, agent_id: int) -> None:
 
 
 def agents_online(session: Session, now: Optional[datetime] = None) -> int:
+    """Agents at work: the console connected recently and not set to away (busy agents are at work)."""
     cutoff = (now or _now()) - presence_window()
-    query = select(func.count()).where(Agent.is_active == 1, Agent.last_seen_at >= cutoff)
+    query = select(func.count()).where(Agent.is_active == 1, Agent.last_seen_at >= cutoff, Agent.status != "away")
     return session.execute(query).scalar()

@@ -138,6 +138,14 @@ def touch(session: Session, ticket_id: int, agent_id: int) -> None:
         raise TicketError("this conversation is not assigned to you")
 
 
+def reassign(session: Session, ticket_id: int, from_agent_id: Optional[int], to_agent_id: int,
+             now: Optional[datetime] = None) -> bool:
+    """Move an assigned ticket from its agent to another (a transfer); False when it changed meanwhile. The time
+    it was first claimed stays (handling time counts from there)."""
+    return _transition(session, ticket_id, ("assigned",), [HandoffTicket.agent_id == from_agent_id],
+                       {"agent_id": to_agent_id, "last_agent_activity_at": now or _now()})
+
+
 def release(session: Session, ticket_id: int, agent_id: Optional[int] = None) -> bool:
     """Put an assigned ticket back in the queue (transfer, or agent idle); only its own agent unless None."""
     where = [] if agent_id is None else [HandoffTicket.agent_id == agent_id]

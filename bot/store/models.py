@@ -258,6 +258,8 @@ class Agent(Base):
     is_active = Column(Integer, nullable=False, default=1)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     last_seen_at = Column(UTCDateTime)  # the console's live connection refreshes it: "online" agents
+    status = Column(String(10), nullable=False, default="online", server_default="online")  # online | busy | away
+    max_conversations = Column(Integer)  # at most this many at once; None: HANDOFF_MAX_CONVERSATIONS
 
 
 class AgentSession(Base):
@@ -312,9 +314,26 @@ class HandoffTicket(Base):
     read_messages = Column(Integer, nullable=False, default=0, server_default="0")
     last_customer_text = Column(String(120))
     last_customer_at = Column(UTCDateTime)
+    # Tags agents put on the conversation, " " around each (as search_keys), so a search finds a whole tag.
+    tags = Column(String(400))
 
     agent = relationship("Agent", foreign_keys=[agent_id])
     caller = relationship("Agent", foreign_keys=[called_by])
+
+
+class TicketNote(Base):
+    """An internal note on a hand-off ticket (never shown to the customer); a transfer's note is one too."""
+
+    __tablename__ = "ticket_notes"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(ForeignKey("handoff_tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    agent_id = Column(ForeignKey("agents.id", ondelete="SET NULL"))
+    kind = Column(String(10), nullable=False, default="note")  # note | transfer
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    agent = relationship("Agent")
 
 
 class QuickReply(Base):

@@ -288,3 +288,44 @@ def test_a_new_message_alerts_the_agent_with_a_notification_and_a_badge(browser,
     assert page.locator("#mine-list .badge").count() == 0
     assert blocked == []
     page.close()
+
+
+def test_an_agent_transfers_a_conversation_to_a_named_colleague(browser, chat: Chat, new_agent, supervisor):
+    blocked: List[str] = []
+    agent = new_agent(login=False)
+    page = logged_in_page(browser, chat.server.url, agent.username, blocked)
+    lead = logged_in_page(browser, chat.server.url, supervisor.username, blocked, init_script=RECORD_NOTIFICATIONS)
+    lead.click("#enable-notifications")
+    ticket_id = claimed_in_page(page, chat)
+    page.fill("#tags-input", "退款 VIP")
+    page.click("#save-tags")
+    page.wait_for_selector("#tags .tag:has-text('VIP')")
+
+    page.click("#transfer")
+    page.wait_for_selector("#transfer-dialog[open]")
+    lead_option = page.locator("#transfer-agent option", has_text="客服isor")  # the supervisor's display name
+    assert lead_option.get_attribute("disabled") is None and "在线" in lead_option.inner_text()
+    page.select_option("#transfer-agent", value=lead_option.get_attribute("value"))
+    page.fill("#transfer-note", "客户要办理退款，订单已核实，请跟进")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-transfer.png"))
+    page.click("#transfer-confirm")
+    page.wait_for_selector(f"#mine-list li[data-ticket='{ticket_id}']", state="detached")
+    assert page.locator("#transfer-dialog[open]").count() == 0
+
+    # the colleague is told, finds it in their conversations with the note, and the customer hears the new name
+    lead.wait_for_selector(f"#mine-list li[data-ticket='{ticket_id}']")
+    assert eventually(lambda: [n for n in notifications(lead) if n["title"].startswith("同事转给您的会话")])
+    lead.click(f"#mine-list li[data-ticket='{ticket_id}']")
+    lead.wait_for_selector("#notes li.transfer:has-text('客户要办理退款，订单已核实，请跟进')")
+    lead.wait_for_selector(f"#agents-list li:has-text('{'客服' + agent.username[-4:]}')")  # 客服状态, for supervisors
+    lead.fill("#note-text", "已电话联系客户，今天办理")
+    lead.click("#add-note")
+    lead.wait_for_selector("#notes li.note:has-text('已电话联系客户，今天办理')")
+    lead.screenshot(path=str(SCREENSHOTS / "console-transferred.png"))
+    assert "已接入" in texts(eventually(lambda: [m for m in chat.outbox() if "isor 已接入" in m.get("text", "")]))
+    lead.click("#close")
+    lead.wait_for_selector("#conv-meta:has-text('已结束')")
+    assert blocked == []
+    page.close()
+    lead.close()

@@ -46,6 +46,8 @@ function onQueue(queue) {
   if (alerts.waiting !== null) {
     queue.waiting.filter((t) => !alerts.waiting.has(t.id))
       .forEach((t) => notify(`新的排队会话：${t.customer}`, t.preview || t.reason, t.id));
+    queue.mine.filter((t) => !alerts.unread.has(t.id) && t.id !== state.ticketId)  // a colleague's transfer
+      .forEach((t) => notify(`同事转给您的会话：${t.customer}`, t.preview || t.reason, t.id));
     queue.mine.filter((t) => t.unread > (alerts.unread.get(t.id) || 0))
       .filter((t) => !(t.id === state.ticketId && attending()))  // the agent is looking at it
       .forEach((t) => notify(`${t.customer} 发来新消息`, t.preview, t.id));

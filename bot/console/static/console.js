@@ -35,6 +35,11 @@ function ticketItem(ticket) {
   if (ticket.unread > 0) name.append(element("span", "badge", ticket.unread > 99 ? "99+" : String(ticket.unread)));
   item.append(name);
   if (ticket.preview) item.append(element("p", "preview", ticket.preview));
+  if (ticket.tags && ticket.tags.length) {
+    const tags = element("p", "tags");
+    tags.append(...ticket.tags.map((tag) => element("span", "tag", tag)));
+    item.append(tags);
+  }
   const wait = ticket.callback_label ? `${ticket.callback_label} · 留言于 ${ticket.created_at}`
     : ticket.status === "waiting" ? `已等待 ${ticket.waiting_minutes} 分钟`
     : ticket.status === "closed" ? `#${ticket.id} · ${ticket.created_on} · ${ticket.close_label || "已结束"}`
@@ -55,6 +60,7 @@ async function refreshQueue() {
   $("messages-list").replaceChildren(...left.messages.map(ticketItem));
   $("status-line").textContent = `${queue.in_hours ? "服务时间内" : "非服务时间"} · 在线客服 ${queue.agents_online} 人`;
   onQueue(queue);
+  if (state.agent && state.agent.supervisor) refreshAgents().catch(() => {});  // who serves what, live
 }
 
 async function searchHistory(page = 1) {
@@ -142,6 +148,7 @@ function renderDetail(detail) {
     $("mark-to-call").hidden = ticket.callback_status !== "called";
   }
   $("release").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
+  $("transfer").hidden = $("release").hidden;
   $("close").hidden = !mine && !(ticket.status === "assigned" && state.agent.supervisor);
   $("reply-form").hidden = ticket.status === "closed";  // a closed conversation is read-only
   $("reply-text").disabled = !mine;
@@ -151,6 +158,7 @@ function renderDetail(detail) {
   renderSummary(detail.summary || {});
   renderCustomers(detail.customers || []);
   renderSuggestions(detail.suggestions || [], mine);
+  renderNotes(detail.notes, ticket.tags);
 }
 
 async function refreshTicket() {
@@ -238,6 +246,7 @@ $("logout").addEventListener("click", async () => {
   state.agent = (await api("/me")).agent;
   $("agent-name").textContent = state.agent.display_name;
   setupAlerts();
-  await Promise.all([refreshQueue(), setupComposer()]);
+  setupNotes();
+  await Promise.all([refreshQueue(), setupComposer(), setupRouting()]);
   listen();
 })().catch(showError);
