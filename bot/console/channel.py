@@ -48,6 +48,7 @@ from bot.handoff.sessions import (
     mark_seen,
     start_session,
 )
+from bot.identifiers import mask_phone
 from bot.store.db import in_transaction
 from bot.store.models import Agent, HandoffTicket
 
@@ -200,7 +201,9 @@ class AgentConsole(InputChannel):
             tracker = await request.app.ctx.agent.processor.get_tracker(detail["ticket"]["conversation_id"])
             detail["history"] = views.history(tracker)
             detail["suggestions"] = views.suggestions(tracker) if detail["ticket"]["status"] != "closed" else []
-            detail["customers"] = await _db(views.customer_records, views.verified_phones(tracker))
+            phones = views.verified_phones(tracker)
+            detail["summary"]["verified"] = [mask_phone(phone) for phone in phones]
+            detail["customers"] = await _db(views.customer_records, phones)
             detail["mine"] = detail["ticket"]["agent_id"] == agent.id
             return response.json(detail)
 

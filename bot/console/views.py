@@ -38,6 +38,8 @@ SLOTS = {"order_id": "订单号", "serial_number": "序列号", "repair_id": "�
          "fault_description": "故障描述", "return_kind": "退/换货", "return_reason": "退换原因",
          "complaint_description": "投诉内容", "complaint_order": "投诉订单", "product": "产品",
          "lookups_locked": "查询已锁定（验证失败）"}
+IDENTIFIERS = {"order_id": "订单号", "serial_number": "序列号", "repair_id": "维修单号", "return_id": "退换货单号",
+               "complaint_id": "投诉单号", "phone": "手机号"}
 REASONS = {"request": "客户要求转人工", "complaint": "投诉后转人工", "verification": "身份验证多次失败",
            "fallback": "机器人连续两次未理解", "keyword": "敏感关键词"}
 STATUSES = {"waiting": "排队中", "assigned": "服务中", "closed": "已结束"}
@@ -61,7 +63,9 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
         "id": ticket.id,
         "conversation_id": ticket.conversation_id,
         "channel": CHANNELS.get(ticket.channel, ticket.channel),
-        "customer": ticket.customer_name or ticket.masked_phone or f"访客 {ticket.conversation_id[:8]}",
+        # an unverified customer: the channel and ticket number tell agents apart better than a session id
+        "customer": ticket.customer_name or ticket.masked_phone
+                    or f"{CHANNELS.get(ticket.channel, ticket.channel)}访客 #{ticket.id}",
         "masked_phone": ticket.masked_phone,
         "reason": REASONS.get(ticket.reason, ticket.reason),
         "status": ticket.status,
@@ -92,13 +96,17 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
 
 
 def summary_view(ticket: HandoffTicket) -> Dict[str, Any]:
-    """The bot's summary with intents and slots in the agents' words."""
+    """The bot's summary in the agents' words (the console adds `verified`, the phones proved so far, from the
+    conversation itself: a customer may prove one after the summary was written)."""
     try:
         summary = json.loads(ticket.summary or "{}")
     except ValueError:
-        return {}
+        summary = {}
     summary["intents"] = [INTENTS.get(name, name) for name in summary.get("intents", [])]
-    summary["slots"] = {SLOTS.get(name, name): value for name, value in summary.get("slots", {}).items()}
+    summary["slots"] = {SLOTS.get(name, name): "是" if value is True else value
+                        for name, value in summary.get("slots", {}).items()}
+    summary["identifiers"] = {IDENTIFIERS.get(kind, kind): values
+                              for kind, values in summary.get("identifiers", {}).items()}
     return summary
 
 

@@ -94,10 +94,12 @@ function renderHistory(lines) {
 
 function renderSummary(summary) {
   const list = $("summary");
+  const verified = summary.verified || [];
   const rows = [
     ["识别到的意图", (summary.intents || []).join("、")],
-    ["已填信息", Object.entries(summary.slots || {}).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("；")],
-    ["提到的编号", Object.entries(summary.identifiers || {}).map(([k, v]) => `${k}: ${v.join(", ")}`).join("；")],
+    ["身份验证", verified.length ? `已验证（${verified.join("、")}）` : "未验证"],
+    ["已填信息", Object.entries(summary.slots || {}).map(([k, v]) => `${k}：${typeof v === "string" ? v : JSON.stringify(v)}`).join("；")],
+    ["提到的编号", Object.entries(summary.identifiers || {}).map(([k, v]) => `${k}：${v.join("、")}`).join("；")],
   ];
   list.replaceChildren(...rows.flatMap(([term, value]) => [element("dt", null, term), element("dd", null, value || "无")]));
 }
