@@ -234,7 +234,8 @@ def rasa_server(
     process = start_rasa(server, trained_model, action_server, server_dir / "rasa.log",
                          TELEGRAM_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_URL=fake_telegram.url,
                          WECHAT_TOKEN=WECHAT_TOKEN, WECHAT_APP_ID=WECHAT_APP_ID, WECHAT_APP_SECRET=WECHAT_APP_SECRET,
-                         WECHAT_AES_KEY=WECHAT_AES_KEY, WECHAT_API_URL=fake_wechat.url, WECHAT_REPLY_BUDGET="4")
+                         WECHAT_AES_KEY=WECHAT_AES_KEY, WECHAT_API_URL=fake_wechat.url, WECHAT_REPLY_BUDGET="4",
+                         MEDIA_DIR=str(server_dir / "media"))
     yield server
     process.stop()
 

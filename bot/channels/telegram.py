@@ -28,7 +28,11 @@ from telegram.error import TelegramError
 from bot.core import delivery
 from bot.core.adapter import ChannelAdapter, Outcome
 from bot.core.identity import conversation_id, platform_id
+from bot.core.pictures import media_of
 from bot.core.settings import settings
+from bot.media import files as media
+from bot.media.storage import MEDIA_FAULTS
+from bot.store.db import in_transaction
 from bot.store.updates import forget_old
 
 logger = logging.getLogger(__name__)
@@ -105,6 +109,20 @@ class TelegramOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_message(text):
             await self._send(self.chat_id(recipient_id), part)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        """A picture of ours is uploaded (this server need not be reachable from Telegram); another URL is passed."""
+        picture = media_of(kwargs.get("metadata"))
+        try:
+            if picture is not None:
+                data, _ = await in_transaction(media.picture_bytes, picture["id"])
+                await self.bot.send_photo(self.chat_id(recipient_id), photo=data)
+            else:
+                await self.bot.send_photo(self.chat_id(recipient_id), photo=image)
+        except TelegramError as error:
+            logger.error("telegram: sending a picture to chat %s failed: %s", self.chat_id(recipient_id), error)
+            if self.strict:
+                raise
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
@@ -228,10 +246,37 @@ class TelegramChannel(ChannelAdapter):
         message = update.message
         if message is None:
             return Outcome.HANDLED  # channel posts, polls, …: nothing for customer service
+        if message.photo:
+            return await self._take_picture(message, on_new_message, agent, output, key)
         if not message.text:
             return await self.note(output, conversation_id("telegram", message.chat.id), NOT_TEXT, key)
         text = "/greet" if message.text.split("@")[0] == "/start" else message.text
         return await self._to_bot(on_new_message, agent, output, message.chat.id, text, message.from_user, key)
+
+    async def _take_picture(self, message: Any, on_new_message: Callable, agent: Any, output: OutputChannel,
+                            key: str) -> Outcome:
+        """A photo: its largest size fetched from Telegram, stored, and given to the bot as the customer's turn
+        (a caption, if any, follows as a text message)."""
+        sender = conversation_id("telegram", message.chat.id)
+        largest = max(message.photo, key=lambda size: (size.width or 0) * (size.height or 0))
+        if (largest.file_size or 0) > settings().media_max_bytes:
+            return await self.note(output, sender, media.images.too_large(largest.file_size,
+                                                                         settings().media_max_bytes), key)
+        try:
+            file = await self.bot.get_file(largest.file_id)
+            data = bytes(await file.download_as_bytearray())
+            picture = await in_transaction(_saved_picture, data, sender)
+        except media.NotAPicture as error:
+            return await self.note(output, sender, str(error), key)
+        except (TelegramError, *MEDIA_FAULTS) as error:
+            logger.error("telegram: a photo from %s could not be fetched or stored: %s", sender, error)
+            return await self.note(output, sender, media.NOT_STORED, key)
+        metadata = {"customer_name": message.from_user.full_name} if message.from_user is not None else None
+        outcome = await self.take(agent, on_new_message, sender, "", output, metadata=metadata, update_key=key,
+                                  picture=picture)
+        if outcome is Outcome.HANDLED and message.caption:
+            await self.take(agent, on_new_message, sender, message.caption, output, metadata=metadata)
+        return outcome
 
     async def _to_bot(self, on_new_message: Callable, agent: Any, output: OutputChannel, chat_id: int, text: str,
                       user: Any, key: str) -> Outcome:
@@ -244,6 +289,10 @@ class TelegramChannel(ChannelAdapter):
             await self.bot.answer_callback_query(query_id)  # stops the button's loading spinner
         except TelegramError as error:
             logger.warning("telegram: cannot answer callback query %s: %s", query_id, error)
+
+
+def _saved_picture(session: Any, data: bytes, conversation: str) -> Dict[str, Any]:
+    return media.reference(media.save_picture(session, data, conversation, "telegram", "customer"))
 
 
 def _parse_update(body: bytes, bot: Bot) -> "tuple[Optional[Update], str]":

@@ -40,7 +40,11 @@ from wechatpy.utils import check_signature
 from bot.core import delivery
 from bot.core.adapter import ChannelAdapter, Outcome
 from bot.core.identity import conversation_id, platform_id
+from bot.core.pictures import media_of
 from bot.core.settings import settings
+from bot.media import files as media
+from bot.media.storage import MEDIA_FAULTS
+from bot.store.db import in_transaction
 from bot.store.handoffs import has_open_ticket
 from bot.store.updates import forget_old
 
@@ -141,6 +145,25 @@ class WeChatOutput(OutputChannel):
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         await self._emit(recipient_id, render_buttons(text, buttons))
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        """An agent's picture: uploaded as temporary media, then sent as a customer-service image message (a
+        WeChat user cannot open a link to this server)."""
+        picture = media_of(kwargs.get("metadata"))
+        if picture is None:
+            await self._emit(recipient_id, image)
+            return
+        data, content_type = await in_transaction(media.picture_bytes, picture["id"])
+        openid = self.openid(recipient_id)
+        name = "picture." + content_type.split("/")[-1].replace("jpeg", "jpg")
+        try:
+            uploaded = await asyncio.to_thread(self.client.media.upload, "image", (name, data, content_type))
+            await asyncio.to_thread(self.client.message.send_image, openid, uploaded["media_id"])
+        except WeChatClientException as error:
+            reason = QUOTA_ERRORS.get(error.errcode, f"微信接口错误 {error.errcode}: {error.errmsg}")
+            logger.error("wechat: cannot send a picture to %s: %s (%s)", openid, reason, error.errcode)
+            if self.strict:
+                raise RuntimeError(reason) from error
 
     async def _emit(self, recipient_id: Text, text: str) -> None:
         if self.pushing:
@@ -293,6 +316,8 @@ class WeChatChannel(ChannelAdapter):
     async def _process(self, message: Any, sender: str, output: WeChatOutput, on_new_message: Callable,
                        agent: Any) -> Outcome:
         key = _dedup_key(message)
+        if message.type == "image" and getattr(message, "media_id", None):
+            return await self._take_picture(message, sender, output, on_new_message, agent, key)
         try:
             text = await self._text_for_bot(message, sender, output, agent)
         except Exception as error:  # noqa: BLE001 - the customer is never left without an answer
@@ -304,6 +329,21 @@ class WeChatChannel(ChannelAdapter):
             return Outcome.HANDLED
         return await self.take(agent, on_new_message, sender, text, output,
                                metadata={"wechat_msg_type": message.type}, update_key=key)
+
+    async def _take_picture(self, message: Any, sender: str, output: WeChatOutput, on_new_message: Callable,
+                            agent: Any, key: str) -> Outcome:
+        """A photo: fetched from WeChat's media API (its PicUrl expires), stored, and given to the bot as the
+        customer's turn (bot.core.pictures)."""
+        try:
+            fetched = await asyncio.to_thread(self.client.media.download, message.media_id)
+            picture = await in_transaction(_saved_picture, getattr(fetched, "content", b""), sender)
+        except media.NotAPicture as error:
+            return await self.note(output, sender, str(error), key)
+        except (WeChatClientException, *MEDIA_FAULTS) as error:
+            logger.error("wechat: a picture from %s could not be fetched or stored: %s", sender, error)
+            return await self.note(output, sender, media.NOT_STORED, key)
+        return await self.take(agent, on_new_message, sender, "", output, metadata={"wechat_msg_type": "image"},
+                               update_key=key, picture=picture)
 
     async def _text_for_bot(self, message: Any, sender: str, output: WeChatOutput, agent: Any) -> Any:
         """What to pass to the bot for this message or event; else the outcome of the channel's own answer, or
@@ -333,6 +373,10 @@ class WeChatChannel(ChannelAdapter):
             if event == "click" and getattr(message, "key", None):
                 return message.key  # menu keys are configured as payloads: "/check_order_status", an FAQ title
         return None  # unsubscribe and other events: nothing to say
+
+
+def _saved_picture(session: Any, data: bytes, conversation: str) -> Dict[str, Any]:
+    return media.reference(media.save_picture(session, data, conversation, "wechat", "customer"))
 
 
 def _dedup_key(message: Any) -> str:

@@ -37,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.core import delivery
 from bot.core.adapter import ChannelAdapter
 from bot.core.delivery import AGENT_MESSAGE, HANDOFF_NOTICE
+from bot.core.pictures import media_of
 from bot.core.identity import (
     VERIFIED_PHONE,
     InvalidIdentity,
@@ -45,7 +46,9 @@ from bot.core.identity import (
     verified_phone,
 )
 from bot.core.settings import settings
-from bot.store.db import transaction
+from bot.media import files as media
+from bot.media.storage import MEDIA_FAULTS
+from bot.store.db import in_transaction, transaction
 from bot.store.handoffs import open_ticket_for
 from bot.store.secrets import server_secret
 
@@ -56,6 +59,7 @@ FILES = {"widget.js": "application/javascript", "widget.css": "text/css",
          "vendor/socket.io.min.js": "application/javascript", "demo": "text/html"}
 HISTORY_LIMIT = 100
 INVALID_IDENTITY = "您的登录状态已失效，请刷新页面或重新登录后再试。"
+SESSION_EXPIRED = "您的会话已失效，请刷新页面后再试"
 SESSION_SECRET = "widget_session"  # the name of the generated key in the database (bot.store.secrets)
 MAX_SOCKET_PAYLOAD = 1_000_000  # bytes per HTTP request or WebSocket frame (a long-polling batch included)
 # A long-polling client sends what it queued in one POST; python-engineio rejects the whole POST when it holds
@@ -69,13 +73,18 @@ def history_messages(events: List[Any]) -> List[Dict[str, Any]]:
     hand-off notices (shown as a line, not a bubble), each with its time (seconds since the epoch)."""
     messages: List[Dict[str, Any]] = []
     for event in events:
+        picture = media_of(event.metadata) if isinstance(event, (UserUttered, BotUttered)) else None
+        shown = {"image": media.widget_url(picture["id"]),
+                 "thumb": media.widget_url(picture["id"], thumbnail=True)} if picture else {}
         if isinstance(event, UserUttered) and event.text:
-            messages.append({"from": "customer", "text": event.text, "time": event.timestamp})
-        elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons")):
+            messages.append({"from": "customer", "text": "" if picture else event.text, "time": event.timestamp,
+                             **shown})
+        elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons") or picture):
             metadata = event.metadata or {}
             agent = metadata.get(AGENT_MESSAGE)
             kind = "agent" if agent else "notice" if metadata.get(HANDOFF_NOTICE) else "bot"
-            messages.append({"from": kind, "agent": agent, "text": event.text or "", "time": event.timestamp})
+            messages.append({"from": kind, "agent": agent, "text": event.text or "", "time": event.timestamp,
+                             **shown})
     return messages[-HISTORY_LIMIT:]
 
 
@@ -106,6 +115,13 @@ class WidgetOutput(SocketIOOutput):
             marks["notice"] = True
         for part in text.strip().split("\n\n"):
             await self._send_message(recipient_id, {"text": part, **marks})
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        agent = (kwargs.get("metadata") or {}).get(AGENT_MESSAGE)
+        picture = media_of(kwargs.get("metadata"))
+        thumb = media.widget_url(picture["id"], thumbnail=True) if picture else image
+        await self._send_message(recipient_id, {"attachment": {"type": "image", "payload": {"src": image, "thumb": thumb}},
+                                                **({"agent": agent} if agent else {})})
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         await super()._send_message(socket_id, {**response, "time": time.time()})
@@ -151,8 +167,40 @@ class WidgetChannel(ChannelAdapter, SocketIOInput):
         self.sio = sio
         delivery.register(WidgetDelivery(sio, self.bot_message_evt))
 
+        @widget.route("/upload", methods=["POST", "OPTIONS"])
+        async def upload(request: Request) -> HTTPResponse:
+            """A picture from the widget (multipart: `file`, `session_token`): stored, then the customer's turn."""
+            cors = _cors_headers(request)
+            if cors is None:
+                return response.json({"error": "此网站未被允许使用在线客服"}, status=403)
+            if request.method == "OPTIONS":
+                return response.empty(headers=cors)
+            token = request.form.get("session_token") if request.form else None
+            conversation = session_conversation(token, self._key, settings().widget_session_days * 86400)
+            if conversation is None:
+                return response.json({"error": SESSION_EXPIRED}, status=403, headers=cors)
+            file = request.files.get("file") if request.files else None
+            if file is None:
+                return response.json({"error": "请选择一张图片"}, status=400, headers=cors)
+            try:
+                picture = await in_transaction(_saved_picture, file.body, conversation)
+            except media.NotAPicture as error:
+                return response.json({"error": str(error)}, status=400, headers=cors)
+            except MEDIA_FAULTS as error:
+                logger.error("widget: a picture from %s could not be stored: %s", conversation, error)
+                return response.json({"error": media.NOT_STORED}, status=503, headers=cors)
+            await self.take(self._agent, on_new_message, conversation, "", WidgetOutput(sio, self.bot_message_evt),
+                            picture=picture)
+            state = await asyncio.to_thread(_handoff_state, conversation)
+            if state is not None:
+                await sio.emit("handoff", state, room=conversation)
+            return response.json({"id": picture["id"], "url": media.widget_url(picture["id"]),
+                                  "thumb": media.widget_url(picture["id"], thumbnail=True)}, headers=cors)
+
         @widget.route("/<name:path>", methods=["GET"])
         async def assets(request: Request, name: str) -> HTTPResponse:
+            if name.startswith("media/"):
+                return await _picture(name[len("media/"):])
             if name not in FILES:
                 return response.text("not found", status=404)
             path = ASSETS / ("demo.html" if name == "demo" else name)
@@ -209,6 +257,46 @@ class WidgetChannel(ChannelAdapter, SocketIOInput):
         tracker = await self._agent.processor.get_tracker(session_id)
         await sio.emit("history", {"messages": history_messages(list(tracker.events)),
                                    "handoff": await asyncio.to_thread(_handoff_state, session_id)}, room=sid)
+
+
+def _saved_picture(session: Any, data: bytes, conversation: Text) -> Dict[str, Any]:
+    return media.reference(media.save_picture(session, data, conversation, "socketio", "customer"))
+
+
+# A picture is served as an image and nothing else: no page a browser could run, whatever the bytes hold.
+PICTURE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+                   "Cache-Control": "private, max-age=86400", "Cross-Origin-Resource-Policy": "cross-origin"}
+
+
+async def _picture(path: Text) -> HTTPResponse:
+    """/widget/media/<id>[/thumb]: a picture of a conversation, for the customer's side (its random id is the
+    capability, as with the platforms' own picture URLs)."""
+    media_id, _, rest = path.partition("/")
+    if rest not in ("", "thumb"):
+        return response.text("not found", status=404)
+    try:
+        data, content_type = await in_transaction(media.picture_bytes, media_id, rest == "thumb")
+    except LookupError:
+        return response.text("not found", status=404)
+    except MEDIA_FAULTS as error:
+        logger.error("widget: picture %s unavailable: %s", media_id, error)
+        return response.text("unavailable", status=503)
+    return response.raw(data, content_type=content_type, headers=PICTURE_HEADERS)
+
+
+def _cors_headers(request: Request) -> Optional[Dict[str, str]]:
+    """The CORS answer for a call from the embedding site (WIDGET_ALLOWED_ORIGINS); None for a site not allowed.
+    No credentials: the session token in the form is what proves the conversation."""
+    origins = settings().widget_origins
+    origin = request.headers.get("origin")
+    headers = {"Access-Control-Allow-Methods": "POST", "Access-Control-Max-Age": "600"}
+    if origins == ["*"]:
+        return {**headers, "Access-Control-Allow-Origin": "*"}
+    if origin is None:
+        return headers  # not a browser's cross-site call (same origin, or a script)
+    if origin not in origins:
+        return None
+    return {**headers, "Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
 def _client_manager() -> Optional[AsyncRedisManager]:

@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.console import composer, notes, routing, security, throttle, views
+from bot.console import composer, notes, pictures, routing, security, throttle, views
 from bot.console.auth import (
     COOKIE,
     PREFIX,
@@ -328,6 +328,7 @@ class AgentConsole(InputChannel):
         composer.add_routes(route)
         routing.add_routes(route)
         notes.add_routes(route)
+        pictures.add_routes(route)
 
         # Anything else under /console: not found, with the console's headers. (Not `<rest:path>`: that matches
         # the empty path too, and would take /console/ from the page.)

@@ -22,9 +22,11 @@ from bot.core import verification
 from bot.core.identity import VERIFIED_PHONE
 from bot.formatting import BEIJING, beijing_today, format_amount
 from bot.core.delivery import AGENT_MESSAGE
+from bot.core.pictures import media_of
 from bot.handoff.summary import mask_phones_in
 from bot.identifiers import mask_phone
 from bot.knowledge import KnowledgeBase, knowledge_base
+from bot.media.files import console_url
 from bot.store.models import Customer, Device, HandoffTicket, Order, Repair
 
 SUGGESTIONS = 3
@@ -115,13 +117,17 @@ def history(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
     lines: List[Dict[str, Any]] = []
     for event in tracker.events:
         time = datetime.fromtimestamp(event.timestamp, timezone.utc)
+        picture = media_of(event.metadata) if isinstance(event, (UserUttered, BotUttered)) else None
+        shown = {"image": console_url(picture["id"]), "thumb": console_url(picture["id"], thumbnail=True)} \
+            if picture else {}
         if isinstance(event, UserUttered) and event.text:
-            lines.append({"from": "customer", "text": mask_phones_in(event.text), "time": local_time(time)})
-        elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons")):
+            lines.append({"from": "customer", "text": "" if picture else mask_phones_in(event.text),
+                          "time": local_time(time), **shown})
+        elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons") or picture):
             agent = (event.metadata or {}).get(AGENT_MESSAGE)
             buttons = [button.get("title") for button in event.data.get("buttons") or []]
             lines.append({"from": "agent" if agent else "bot", "agent": agent, "text": mask_phones_in(event.text or ""),
-                          "buttons": buttons, "time": local_time(time)})
+                          "buttons": buttons, "time": local_time(time), **shown})
         elif isinstance(event, ConversationPaused):
             lines.append({"from": "system", "text": "机器人已暂停，转人工", "time": local_time(time)})
         elif isinstance(event, ConversationResumed):

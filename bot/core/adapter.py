@@ -24,6 +24,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 from bot.core.identity import client_metadata
+from bot.core.pictures import MEDIA, PICTURE_TEXT, is_picture, record_picture
 from bot.core.settings import settings
 from bot.store import updates
 
@@ -38,7 +39,10 @@ Gate = Callable[[Any, OnNewMessage, UserMessage], Awaitable[None]]
 
 
 async def _straight_to_bot(agent: Any, on_new_message: OnNewMessage, message: UserMessage) -> None:
-    await on_new_message(message)
+    if is_picture(message):
+        await record_picture(agent, message)
+    else:
+        await on_new_message(message)
 
 
 _gate: Optional[Gate] = None
@@ -106,10 +110,14 @@ class ChannelAdapter(InputChannel):
         metadata: Optional[Dict[Text, Any]] = None,
         vouched: Optional[Dict[Text, Any]] = None,
         update_key: Optional[Text] = None,
+        picture: Optional[Dict[Text, Any]] = None,
     ) -> Outcome:
         """Hand one customer message to the bot. `metadata` is what the client sent (cleaned here), `vouched`
-        what the channel itself asserts (e.g. a verified phone), `update_key` the platform's id for retries."""
+        what the channel itself asserts (e.g. a verified phone), `update_key` the platform's id for retries,
+        `picture` the reference of a picture the channel stored (bot.media.files): the message is that picture."""
         channel = self.name()
+        if picture is not None:
+            text, vouched = PICTURE_TEXT, {**(vouched or {}), MEDIA: picture}
         if update_key is not None:
             claim = await asyncio.to_thread(updates.claim, channel, update_key)
             if claim is not updates.Claim.NEW:

@@ -108,6 +108,16 @@ class Settings(BaseSettings):
                                             "on first start and kept in the database")
     widget_session_days: float = _field(30.0, "how long a widget conversation token stays valid", gt=0)
 
+    # Pictures customers and agents send (bot.media)
+    media_dir: str = _field("var/media", "where pictures are kept when no S3 bucket is set")
+    media_max_bytes: int = _field(5_000_000, "largest picture a customer or agent may send (bytes)", ge=10_000,
+                                  le=20_000_000)
+    media_per_hour: int = _field(30, "pictures one conversation may send in an hour", ge=1)
+    media_s3_bucket: str = _field("", "an S3-compatible bucket for pictures instead of `MEDIA_DIR` (credentials: "
+                                      "the usual `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`)")
+    media_s3_endpoint: str = _field("", "the S3-compatible service's URL (MinIO, COS, OSS…); empty: AWS")
+    media_s3_region: str = _field("", "the bucket's region, if the service needs one")
+
     class Config:
         case_sensitive = False
         env_file = None

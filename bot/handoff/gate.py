@@ -20,6 +20,7 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, Con
                                       Event, UserUttered)
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.pictures import is_picture, record_picture
 from bot.handoff.live import resume_if_orphaned, run_action
 from bot.handoff.tickets import record_customer_message
 from bot.reading import TASK_INTENTS
@@ -119,6 +120,17 @@ def _record(ticket_id: int, text: str) -> None:
         record_customer_message(session, ticket_id, text)
 
 
+async def _picture(agent: Agent, message: UserMessage, ticket: Optional[TicketState]) -> None:
+    """A picture: the bot answers it only when it has the conversation; with a ticket open it is the agent's (and
+    a waiting customer hears that it was received, as for a text)."""
+    await record_picture(agent, message, reply=ticket is None)
+    if ticket is None:
+        return
+    await _counted(ticket, message)
+    if ticket.status == "waiting":
+        await run_action(agent, ticket.channel, message.sender_id, "action_handoff_acknowledge", message.output_channel)
+
+
 async def handle_message(
     agent: Agent, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
 ) -> None:
@@ -129,6 +141,9 @@ async def handle_message(
         # Handed off before and closed since: make sure the bot was given the conversation back. Conversations
         # never handed off (nearly all) pay only the query above.
         await resume_if_orphaned(agent, message.sender_id, message.output_channel)
+    if is_picture(message):
+        await _picture(agent, message, ticket)
+        return
     waiting = ticket is not None and ticket.status == "waiting"
     if waiting and await _served_by_the_bot(agent, on_new_message, message):
         await _counted(ticket, message)

@@ -15,6 +15,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import BotUttered
 
 from bot.core.delivery import AGENT_MESSAGE, HANDOFF_NOTICE, output_channel_for
+from bot.core.pictures import MEDIA
 
 __all__ = ["AGENT_MESSAGE", "DeliveryFailed", "post_message", "say", "resume_if_orphaned", "run_action"]
 from bot.store.handoffs import has_open_ticket
@@ -46,6 +47,25 @@ async def post_message(
         await output.send_text_message(conversation_id, text, metadata=metadata or {})
     except Exception as error:  # noqa: BLE001 - any channel fault: the agent is told, the message is kept
         logger.error("conversation %s: delivery on %s failed: %s", conversation_id, channel, error)
+        raise DeliveryFailed(str(error)) from error
+
+
+async def post_picture(agent: Agent, channel: Text, conversation_id: Text, picture: Dict[Text, Any], url: Text,
+                       metadata: Dict[Text, Any]) -> None:
+    """Record an agent's picture as said to the customer (`picture`: bot.media.files.reference, `url`: where the
+    customer's side fetches it), then deliver it; DeliveryFailed as for a text."""
+    metadata = {**metadata, MEDIA: picture}
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.processor.get_tracker(conversation_id)
+        tracker.update(BotUttered(None, data={"image": url}, metadata=metadata))
+        await agent.processor.save_tracker(tracker)
+    output = output_channel_for(channel, conversation_id)
+    if output is None:
+        raise DeliveryFailed(f"channel {channel!r} is not running in this server")
+    try:
+        await output.send_image_url(conversation_id, url, metadata=metadata)
+    except Exception as error:  # noqa: BLE001 - any channel fault: the agent is told, the picture is kept
+        logger.error("conversation %s: picture delivery on %s failed: %s", conversation_id, channel, error)
         raise DeliveryFailed(str(error)) from error
 
 

@@ -336,6 +336,26 @@ class TicketNote(Base):
     agent = relationship("Agent")
 
 
+class MediaFile(Base):
+    """A picture a customer or an agent sent: its bytes in bot.media.storage under `key`, a thumbnail beside it.
+    The id is random (unguessable): the widget's picture URLs are made of it."""
+
+    __tablename__ = "media_files"
+
+    id = Column(String(32), primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(40), nullable=False)
+    sender = Column(String(10), nullable=False)  # customer | agent
+    agent_id = Column(ForeignKey("agents.id", ondelete="SET NULL"))
+    content_type = Column(String(40), nullable=False)
+    size = Column(Integer, nullable=False)
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    key = Column(String(200), nullable=False)
+    thumbnail_key = Column(String(200), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class QuickReply(Base):
     """A standard answer (快捷回复) agents insert into their reply and edit before sending; kept by supervisors."""
 

@@ -6,9 +6,9 @@ import json
 import threading
 import time
 from typing import Any, Dict, List, Tuple
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
-from tests.channels.fake_api import JsonHandler, serve
+from tests.channels.fake_api import JsonHandler, multipart_fields, serve
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "TP客服", "username": "tp_test_bot"}
@@ -18,6 +18,7 @@ class FakeTelegram:
     def __init__(self) -> None:
         self.calls: List[Tuple[str, Dict[str, Any]]] = []
         self.updates: List[Dict[str, Any]] = []
+        self.files: Dict[str, bytes] = {}  # file_id → bytes, for getFile and the file download
         self._lock = threading.Lock()
         self._server = serve(self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -45,6 +46,13 @@ class FakeTelegram:
         if method == "sendMessage":
             return {"message_id": len(self.calls), "date": int(time.time()), "text": params.get("text", ""),
                     "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER}
+        if method == "getFile":
+            data = self.files[params["file_id"]]
+            return {"file_id": params["file_id"], "file_unique_id": params["file_id"], "file_size": len(data),
+                    "file_path": f"photos/{params['file_id']}.jpg"}
+        if method == "sendPhoto":
+            return {"message_id": len(self.calls), "date": int(time.time()), "photo": [],
+                    "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER}
         if method == "getUpdates":
             with self._lock:
                 updates, self.updates = self.updates, []
@@ -57,16 +65,28 @@ class FakeTelegram:
         fake = self
 
         class Handler(JsonHandler):
+            def do_GET(self) -> None:  # noqa: N802 - a file download
+                prefix, path = f"/file/bot{TOKEN}/photos/", unquote(self.path)
+                file_id = path[len(prefix):].rsplit(".", 1)[0] if path.startswith(prefix) else ""
+                if file_id not in fake.files:
+                    self.answer({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+                    return
+                self.answer_bytes(fake.files[file_id], "image/jpeg")
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 method = self.path.rsplit("/", 1)[-1]
                 if not self.path.startswith(f"/bot{TOKEN}/"):
                     self.answer({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
                     return
-                body = self.body()
-                if self.headers.get("Content-Type", "").startswith("application/json"):
-                    params = json.loads(body or "{}")
+                body = self.raw_body()
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("application/json"):
+                    params = json.loads(body or b"{}")
+                elif content_type.startswith("multipart/form-data"):  # an upload: sendPhoto with the bytes
+                    fields = multipart_fields(body)
+                    params = {name: value if name == "photo" else value.decode() for name, value in fields.items()}
                 else:
-                    params = dict(parse_qsl(body))
+                    params = dict(parse_qsl(body.decode()))
                 with fake._lock:
                     fake.calls.append((method, params))
                 self.answer({"ok": True, "result": fake._result(method, params)})

@@ -10,7 +10,7 @@ import threading
 from typing import Any, Dict, List
 from urllib.parse import parse_qs, urlparse
 
-from tests.channels.fake_api import JsonHandler, serve
+from tests.channels.fake_api import JsonHandler, multipart_fields, serve
 
 APP_ID = "wx49f0ab532d5d035a"
 APP_SECRET = "test-app-secret"
@@ -22,6 +22,7 @@ ERRORS = {"expired-": (45015, "response out of time limit or subscription is can
 class FakeWeChat:
     def __init__(self) -> None:
         self.sent: List[Dict[str, Any]] = []
+        self.media: Dict[str, bytes] = {}  # media_id → bytes: customers' photos to fetch, agents' uploads
         self.token_requests = 0
         self._lock = threading.Lock()
         self._server = serve(self._handler())
@@ -32,7 +33,13 @@ class FakeWeChat:
 
     def sent_to(self, openid: str) -> List[str]:
         with self._lock:
-            return [m["text"]["content"] for m in self.sent if m["touser"] == openid]
+            return [m["text"]["content"] for m in self.sent if m["touser"] == openid and m.get("msgtype") == "text"]
+
+    def images_to(self, openid: str) -> List[bytes]:
+        """The pictures sent to a user as customer-service image messages (the bytes uploaded for each)."""
+        with self._lock:
+            return [self.media[m["image"]["media_id"]] for m in self.sent
+                    if m["touser"] == openid and m.get("msgtype") == "image"]
 
     def _handler(self) -> type:
         fake = self
@@ -41,7 +48,13 @@ class FakeWeChat:
             def do_GET(self) -> None:  # noqa: N802
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
-                if url.path.endswith("/token") and query.get("appid") == [APP_ID] and query.get("secret") == [APP_SECRET]:
+                if url.path.endswith("/media/get") and query.get("access_token") == [ACCESS_TOKEN]:
+                    data = fake.media.get((query.get("media_id") or [""])[0])
+                    if data is None:
+                        self.answer({"errcode": 40007, "errmsg": "invalid media_id"})
+                    else:
+                        self.answer_bytes(data, "image/jpeg")
+                elif url.path.endswith("/token") and query.get("appid") == [APP_ID] and query.get("secret") == [APP_SECRET]:
                     with fake._lock:
                         fake.token_requests += 1
                     self.answer({"access_token": ACCESS_TOKEN, "expires_in": 7200})
@@ -52,6 +65,12 @@ class FakeWeChat:
                 url = urlparse(self.path)
                 if parse_qs(url.query).get("access_token") != [ACCESS_TOKEN]:
                     self.answer({"errcode": 40001, "errmsg": "invalid credential"})
+                    return
+                if url.path.endswith("/media/upload"):
+                    media_id = f"uploaded-{len(fake.media)}"
+                    with fake._lock:
+                        fake.media[media_id] = multipart_fields(self.raw_body()).get("media", b"")
+                    self.answer({"type": "image", "media_id": media_id, "created_at": 0})
                     return
                 message = json.loads(self.body() or "{}")
                 for prefix, (code, text) in ERRORS.items():

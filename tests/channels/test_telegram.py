@@ -1,5 +1,6 @@
 """The Telegram channel on the real Rasa server, with Telegram's own Update JSON and a local fake Bot API."""
 
+import base64
 import os
 import random
 import subprocess
@@ -20,6 +21,7 @@ from bot.channels.telegram import (
 )
 from bot.knowledge import PROJECT_ROOT
 from tests.channels.fake_telegram import TOKEN, FakeTelegram
+from tests.media.pictures import picture
 from tests.conftest import TELEGRAM_SECRET, RasaServer, response_text
 
 
@@ -182,3 +184,37 @@ def test_missing_credentials_disable_the_channel_with_one_log_line(caplog):
     assert not channel.enabled and not blueprint._future_routes
     assert [r.message for r in caplog.records] == [
         "telegram: disabled (set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN to enable it)"]
+
+
+def test_a_photo_is_fetched_stored_and_answered_and_an_agent_sends_one_back(customer: TelegramUser, new_agent):
+    sizes = {"small": picture("JPEG", size=(90, 60)), "large": picture("JPEG", size=(1280, 960))}
+    customer.fake.files.update({f"{key}-{customer.chat_id}": data for key, data in sizes.items()})
+    photo = [{"file_id": f"{key}-{customer.chat_id}", "file_unique_id": key, "width": w, "height": h,
+              "file_size": len(sizes[key])} for key, (w, h) in (("small", (90, 60)), ("large", (1280, 960)))]
+    before = len(customer.fake.sent_to(customer.chat_id))
+    assert customer.post(customer.update(photo=photo, caption="路由器指示灯一直红色")).status_code == 200
+    replies = texts(customer.fake.sent_to(customer.chat_id)[before:])
+    assert response_text("utter_picture_received") in replies
+    events = customer.server.tracker(f"tg-{customer.chat_id}")["events"]
+    said = [e for e in events if e["event"] == "user"]
+    assert [e["text"] for e in said][:2] == ["[图片]", "路由器指示灯一直红色"]  # the picture, then its caption
+    assert said[0]["metadata"]["tp_media"]["width"] == 1280  # the largest size was fetched
+
+    agent = new_agent()
+    customer.say("转人工")
+    ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == f"tg-{customer.chat_id}")
+    assert agent.post(f"/tickets/{ticket['id']}/claim").status_code == 200
+    sent = agent.post(f"/tickets/{ticket['id']}/picture", {"data": base64.b64encode(picture("PNG")).decode()})
+    assert sent.status_code == 200
+    uploaded = customer.fake.calls_of("sendPhoto")[-1]
+    assert uploaded["chat_id"] == str(customer.chat_id) and uploaded["photo"] == picture("PNG")  # the bytes
+    assert agent.post(f"/tickets/{ticket['id']}/close").status_code == 200
+
+
+def test_a_photo_too_large_is_refused_before_it_is_fetched(customer: TelegramUser):
+    huge = [{"file_id": "never-fetched", "file_unique_id": "h", "width": 9000, "height": 9000, "file_size": 30_000_000}]
+    before = len(customer.fake.sent_to(customer.chat_id))
+    assert customer.post(customer.update(photo=huge)).status_code == 200
+    assert "图片太大了（30.0 MB），请发送不超过 5 MB 的图片" in texts(customer.fake.sent_to(customer.chat_id)[before:])
+    assert customer.fake.calls_of("getFile") == [] or all(
+        c["file_id"] != "never-fetched" for c in customer.fake.calls_of("getFile"))

@@ -1,6 +1,7 @@
 """The WeChat channel on the real Rasa server: WeChat's XML, signatures, safe mode, retries, the 5-second rule."""
 
 import asyncio
+import base64
 import random
 import re
 import time
@@ -23,7 +24,9 @@ from bot.channels.wechat import (
     render_buttons,
     valid_signature,
 )
+from bot.media.files import NOT_STORED
 from tests.channels.fake_wechat import APP_ID, APP_SECRET, FakeWeChat
+from tests.media.pictures import picture
 from tests.conftest import WECHAT_AES_KEY, WECHAT_TOKEN, RasaServer, response_text
 
 
@@ -154,7 +157,6 @@ def test_voice_with_and_without_recognition(follower: WeChatUser):
 @pytest.mark.parametrize(
     "msg_type, fields, kind",
     [
-        ("image", "<PicUrl><![CDATA[http://mmbiz.example/p.jpg]]></PicUrl><MediaId><![CDATA[i1]]></MediaId>", "图片"),
         ("video", "<MediaId><![CDATA[v1]]></MediaId><ThumbMediaId><![CDATA[t1]]></ThumbMediaId>", "视频"),
         ("location", "<Location_X>23.13</Location_X><Location_Y>113.26</Location_Y><Scale>20</Scale>"
                      "<Label><![CDATA[广州市天河区]]></Label>", "位置"),
@@ -231,14 +233,30 @@ def test_hand_off_on_wechat(follower: WeChatUser, fake_wechat: FakeWeChat, new_a
     follower.say("转人工")
     ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == f"wx-{follower.openid}")
     assert ticket["channel"] == "微信公众号"
-    picture = follower.xml("image", "<PicUrl><![CDATA[http://mmbiz.example/broken.jpg]]></PicUrl>"
-                                    "<MediaId><![CDATA[i9]]></MediaId>")
-    assert "客服也会看到" in follower.reply(follower.post(picture))
+    fake_wechat.media["fault-photo-1"] = picture("JPEG", size=(640, 480))
+    photo = follower.xml("image", "<PicUrl><![CDATA[http://mmbiz.example/fault.jpg]]></PicUrl>"
+                                  "<MediaId><![CDATA[fault-photo-1]]></MediaId>")
+    assert follower.reply(follower.post(photo)).startswith("消息已收到，客服接入后会第一时间查看")  # as for a text
     assert agent.post(f"/tickets/{ticket['id']}/claim").status_code == 200
-    history = [line["text"] for line in agent.get(f"/tickets/{ticket['id']}").json()["history"]]
-    assert "[图片] http://mmbiz.example/broken.jpg" in history
+    line = next(line for line in agent.get(f"/tickets/{ticket['id']}").json()["history"] if line.get("thumb"))
+    assert agent.http.get(line["image"].removeprefix("/console")).content == fake_wechat.media["fault-photo-1"]
     assert agent.post(f"/tickets/{ticket['id']}/reply", {"text": "收到图片，我们来处理"}).status_code == 200
     assert fake_wechat.sent_to(follower.openid)[-1] == "收到图片，我们来处理"
+    sent = agent.post(f"/tickets/{ticket['id']}/picture", {"data": base64.b64encode(picture("PNG")).decode()})
+    assert sent.status_code == 200  # uploaded as temporary media, then an image message
+    assert fake_wechat.images_to(follower.openid) == [picture("PNG")]
+
+
+def test_a_photo_is_fetched_stored_and_answered(follower: WeChatUser, fake_wechat: FakeWeChat):
+    fake_wechat.media["photo-2"] = picture("JPEG")
+    photo = follower.xml("image", "<PicUrl><![CDATA[http://mmbiz.example/p.jpg]]></PicUrl>"
+                                  "<MediaId><![CDATA[photo-2]]></MediaId>")
+    assert follower.reply(follower.post(photo)) == response_text("utter_picture_received")
+    assert user_texts(follower.server, follower.openid) == ["[图片]"]
+    gone = follower.xml("image", "<PicUrl><![CDATA[http://mmbiz.example/p.jpg]]></PicUrl>"
+                                 "<MediaId><![CDATA[expired-media]]></MediaId>")
+    assert follower.reply(follower.post(gone)) == NOT_STORED  # WeChat no longer has it: said, nothing stored
+    assert user_texts(follower.server, follower.openid) == ["[图片]"]
 
 
 def test_an_agent_is_told_when_the_48_hour_window_has_passed(rasa_server: RasaServer, new_agent):

@@ -11,11 +11,12 @@ import socketio
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot.core.identity import VERIFIED_PHONE, sign_identity
-from bot.channels.widget import INVALID_IDENTITY, history_messages
+from bot.channels.widget import INVALID_IDENTITY, SESSION_EXPIRED, history_messages
 from bot.core.delivery import HANDOFF_NOTICE
 from bot.handoff.live import AGENT_MESSAGE
 from bot.knowledge import PROJECT_ROOT
 from tests.conftest import WIDGET_IDENTITY_SECRET, RasaServer, response_text
+from tests.media.pictures import HTML_AS_JPEG, SVG, picture
 
 SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
 
@@ -179,3 +180,53 @@ def test_the_widget_on_a_phone_is_full_screen_and_shows_the_agent_typing(browser
     assert page.locator(".tpw-launcher").is_visible()
     assert agent.post(f"/tickets/{ticket['id']}/close").status_code == 200
     page.close()
+
+
+def upload(server: RasaServer, token: Optional[str], data: bytes, content_type: str = "image/jpeg",
+           **headers: str) -> httpx.Response:
+    fields = {"session_token": token} if token is not None else {}
+    return httpx.post(f"{server.url}/widget/upload", data=fields, files={"file": ("photo.jpg", data, content_type)},
+                      headers=headers, timeout=30)
+
+
+def test_a_customer_sends_a_photo_from_the_widget(socket_customer: SocketCustomer, rasa_server: RasaServer):
+    photo = picture("JPEG", size=(1024, 768))
+    sent = upload(rasa_server, socket_customer.token, photo, origin="https://shop.example")
+    assert sent.status_code == 200, sent.text
+    assert sent.headers["access-control-allow-origin"] == "*"  # the embedding site may read the answer
+    assert socket_customer.replies.get(timeout=30)["text"] == response_text("utter_picture_received")
+
+    full = httpx.get(rasa_server.url + sent.json()["url"], timeout=30)
+    assert full.content == photo and full.headers["content-type"] == "image/jpeg"
+    assert full.headers["x-content-type-options"] == "nosniff" and "sandbox" in full.headers["content-security-policy"]
+    thumb = httpx.get(rasa_server.url + sent.json()["thumb"], timeout=30)
+    assert thumb.headers["content-type"] == "image/jpeg" and len(thumb.content) < len(photo)
+
+    again = SocketCustomer(rasa_server, {"session_token": socket_customer.token})  # a reload shows it
+    try:
+        shown = [m for m in again.past if m.get("image")]
+        assert shown == [{"from": "customer", "text": "", "time": shown[0]["time"], "image": sent.json()["url"],
+                          "thumb": sent.json()["thumb"]}]
+    finally:
+        again.close()
+
+
+def test_a_bad_upload_is_refused_with_a_reason_and_nothing_is_said(socket_customer: SocketCustomer,
+                                                                  rasa_server: RasaServer):
+    cases = [
+        (upload(rasa_server, None, picture()), 403, SESSION_EXPIRED),
+        (upload(rasa_server, "s1.web-forged.1.00", picture()), 403, SESSION_EXPIRED),
+        (upload(rasa_server, socket_customer.token, SVG, "image/svg+xml"), 400,
+         "无法识别这张图片，请发送 JPG、PNG、GIF 或 WebP 格式的照片"),
+        (upload(rasa_server, socket_customer.token, HTML_AS_JPEG), 400,
+         "无法识别这张图片，请发送 JPG、PNG、GIF 或 WebP 格式的照片"),
+        (upload(rasa_server, socket_customer.token, b"\xff" * 6_000_000), 400,
+         "图片太大了（6.0 MB），请发送不超过 5 MB 的图片"),
+    ]
+    for reply, status, error in cases:
+        assert (reply.status_code, reply.json()) == (status, {"error": error})
+    no_file = httpx.post(f"{rasa_server.url}/widget/upload", data={"session_token": socket_customer.token}, timeout=30)
+    assert (no_file.status_code, no_file.json()) == (400, {"error": "请选择一张图片"})
+    assert rasa_server.tracker(socket_customer.session_id)["events"][-1]["event"] != "user"  # nothing recorded
+    for path in ("/widget/media/nothing-here", "/widget/media/nothing-here/thumb", "/widget/media/x/../../etc"):
+        assert httpx.get(rasa_server.url + path, timeout=30).status_code == 404

@@ -10,6 +10,7 @@ from typing import Callable, List
 from bot.knowledge import PROJECT_ROOT
 from tests.conftest import Chat, response_text, texts
 from tests.console.conftest import PASSWORD, nobody_online
+from tests.media.pictures import picture
 
 SCREENSHOTS = PROJECT_ROOT / "reports" / "e2e"
 
@@ -329,3 +330,42 @@ def test_an_agent_transfers_a_conversation_to_a_named_colleague(browser, chat: C
     assert blocked == []
     page.close()
     lead.close()
+
+
+def test_a_photo_sent_from_the_widget_appears_in_the_console(browser, rasa_server, new_agent, tmp_path):
+    agent = new_agent(login=False)
+    blocked: List[str] = []
+    console = logged_in_page(browser, rasa_server.url, agent.username, blocked)
+    widget = browser.new_page(viewport={"width": 1000, "height": 760})
+    widget.goto(f"{rasa_server.url}/")
+    widget.wait_for_selector(".tpw-panel .tpw-bot")
+    widget.fill(".tpw-input", "摄像头夜视坏了，转人工")
+    widget.press(".tpw-input", "Enter")
+    widget.wait_for_selector(".tpw-status:has-text('正在为您转接人工客服')")
+    conversation = widget.evaluate("localStorage.getItem('tp-widget-session-token')").split(".")[1]
+    ticket = eventually(lambda: [t for t in new_agent().get("/queue").json()["waiting"]
+                                 if t["conversation_id"] == conversation])[0]
+    console.click(f"#waiting-list li[data-ticket='{ticket['id']}']")
+    console.click("#claim")
+    console.wait_for_selector(f"#mine-list li[data-ticket='{ticket['id']}']")
+
+    photo = tmp_path / "night-vision.jpg"
+    photo.write_bytes(picture("JPEG", size=(1280, 960), color=(30, 30, 60)))
+    widget.set_input_files(".tpw-file", str(photo))  # the 图片 button's file input
+    widget.wait_for_selector(".tpw-customer .tpw-image")
+    console.wait_for_selector("#history li.customer .picture img")  # live, by the conversation's event stream
+    assert console.eval_on_selector("#history li.customer .picture img", "img => img.naturalWidth") == 320
+    full = console.get_attribute("#history li.customer .picture", "href")
+    assert full.startswith("/console/api/media/")
+
+    reply = tmp_path / "reset-button.png"
+    reply.write_bytes(picture("PNG", size=(400, 300), color=(20, 140, 60)))
+    console.set_input_files("#picture-file", str(reply))  # the agent answers with a picture
+    widget.wait_for_selector(".tpw-agent .tpw-image")
+    assert widget.eval_on_selector(".tpw-agent .tpw-image", "img => img.naturalWidth") > 0  # loaded from the server
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    console.screenshot(path=str(SCREENSHOTS / "console-photo.png"))
+    widget.screenshot(path=str(SCREENSHOTS / "widget-photo.png"))
+    assert blocked == []
+    widget.close()
+    console.close()

@@ -50,6 +50,9 @@
     return fragment;
   }
 
+  // The server's paths (/widget/media/…) are on the bot's server, not on the site embedding the widget.
+  function absolute(path) { return /^(https?:|blob:|data:)/.test(path) ? path : server + path; }
+
   function scrollDown() { ui.messages.scrollTop = ui.messages.scrollHeight; }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -74,10 +77,16 @@
     var bubble = el("div", "tpw-bubble");
     if (from === "agent") bubble.appendChild(el("div", "tpw-who", "人工客服 " + (options.agent || "")));
     if (options.image) {
+      var link = el("a", "tpw-picture");
+      link.href = absolute(options.image);
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
       var image = el("img", "tpw-image");
-      image.src = options.image;
+      image.src = absolute(options.thumb || options.image);
       image.alt = "图片";
-      bubble.appendChild(image);
+      image.addEventListener("load", scrollDown); // its height is known only now
+      link.appendChild(image);
+      bubble.appendChild(link);
     }
     if (text) bubble.appendChild(richText(text));
     row.appendChild(bubble);
@@ -138,12 +147,35 @@
     if (!handoffState) setTyping(true); // with a person on the conversation, the bot does not answer
   }
 
+  // A photo of the fault, as the knowledge base asks: shown at once, stored by the server, then a turn like a text.
+  function sendPicture(file) {
+    if (!file || !sessionId) return;
+    if (!/^image\/(jpeg|png|gif|webp)$/.test(file.type)) { addNotice("请发送 JPG、PNG、GIF 或 WebP 格式的照片"); return; }
+    var local = URL.createObjectURL(file);
+    addMessage("customer", "", { image: local, thumb: local });
+    var row = ui.messages.lastChild;
+    var form = new FormData();
+    form.append("session_token", localStorage.getItem(STORAGE_KEY) || "");
+    form.append("file", file);
+    if (!handoffState) setTyping(true);
+    fetch(server + "/widget/upload", { method: "POST", body: form })
+      .then(function (reply) { return reply.json().then(function (data) { return { ok: reply.ok, data: data }; }); })
+      .then(function (result) {
+        if (result.ok) return;
+        setTyping(false);
+        row.classList.add("tpw-failed");
+        addNotice((result.data && result.data.error) || "图片发送失败，请重试");
+      })
+      .catch(function () { setTyping(false); row.classList.add("tpw-failed"); addNotice("图片发送失败，请检查网络后重试"); });
+  }
+
   function onBotMessage(message) {
     setTyping(false);
     if (message.notice) { addNotice(message.text, message.time); return; }
-    var image = message.attachment && message.attachment.type === "image" ? message.attachment.payload.src : null;
+    var picture = message.attachment && message.attachment.type === "image" ? message.attachment.payload : null;
     addMessage(message.agent ? "agent" : "bot", message.text, {
-      agent: message.agent, image: image, buttons: message.quick_replies || message.buttons, time: message.time,
+      agent: message.agent, image: picture && picture.src, thumb: picture && picture.thumb,
+      buttons: message.quick_replies || message.buttons, time: message.time,
     });
   }
 
@@ -152,7 +184,8 @@
     if (!history.messages.length) addMessage("bot", config.welcome);
     history.messages.forEach(function (message) {
       if (message.from === "notice") addNotice(message.text, message.time);
-      else addMessage(message.from, message.text, { agent: message.agent, time: message.time });
+      else addMessage(message.from, message.text, { agent: message.agent, time: message.time,
+                                                   image: message.image, thumb: message.thumb });
     });
     setHandoff(history.handoff && history.handoff.state, history.handoff && history.handoff.agent);
   }
@@ -208,6 +241,15 @@
     ui.input.maxLength = 1000;
     var submit = el("button", "tpw-send", "发送");
     submit.type = "submit";
+    var attach = el("button", "tpw-attach", "图片");
+    attach.type = "button";
+    attach.title = "发送照片（例如故障照片）";
+    ui.file = el("input", "tpw-file");
+    ui.file.type = "file";
+    ui.file.accept = "image/jpeg,image/png,image/gif,image/webp";
+    ui.file.hidden = true;
+    form.appendChild(attach);
+    form.appendChild(ui.file);
     form.appendChild(ui.input);
     form.appendChild(submit);
     [header, ui.status, ui.offline, ui.messages, ui.typing, form].forEach(function (n) { panel.appendChild(n); });
@@ -217,6 +259,8 @@
 
     launcher.addEventListener("click", function () { panel.hidden = !panel.hidden; if (!panel.hidden) ui.input.focus(); });
     close.addEventListener("click", function () { panel.hidden = true; });
+    attach.addEventListener("click", function () { ui.file.click(); });
+    ui.file.addEventListener("change", function () { sendPicture(ui.file.files[0]); ui.file.value = ""; });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       send(ui.input.value);

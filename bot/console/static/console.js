@@ -85,6 +85,18 @@ function renderHistory(lines) {
     const item = element("li", line.from);
     const who = { customer: "客户", bot: "机器人", agent: `客服 ${line.agent || ""}`, system: "" }[line.from];
     if (who) item.append(element("span", "who", `${who} ${line.time || ""}`));
+    if (line.thumb) {
+      const link = element("a", "picture");
+      link.href = line.image;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const image = element("img");
+      image.src = line.thumb;
+      image.alt = "图片（点击查看原图）";
+      image.addEventListener("load", () => { if (atBottom) history.scrollTop = history.scrollHeight; });
+      link.append(image);
+      item.append(link);
+    }
     item.append(document.createTextNode(line.text));
     if (line.buttons && line.buttons.length) item.append(element("span", "who", `[按钮] ${line.buttons.join(" / ")}`));
     return item;
@@ -156,6 +168,7 @@ function renderDetail(detail) {
   $("reply-text").disabled = !mine;
   $("send").disabled = !mine;
   $("open-picker").disabled = !mine;
+  $("send-picture").disabled = !mine;
   renderHistory(detail.history);
   renderSummary(detail.summary || {});
   renderCustomers(detail.customers || []);
@@ -233,6 +246,26 @@ $("history-form").addEventListener("submit", (event) => { event.preventDefault()
 $("history-prev").addEventListener("click", () => searchHistory(state.historyPage - 1));
 $("history-next").addEventListener("click", () => searchHistory(state.historyPage + 1));
 $("reply-form").addEventListener("submit", (event) => { event.preventDefault(); sendReply($("reply-text").value); });
+async function sendPicture(file) {
+  $("conv-error").textContent = "";
+  if (!file) return;
+  if (!/^image\/(jpeg|png|gif|webp)$/.test(file.type)) { showError(new Error("请选择 JPG、PNG、GIF 或 WebP 格式的图片")); return; }
+  $("send-picture").disabled = true;
+  try {
+    const data = await new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).split(",")[1]);
+      reader.onerror = () => reject(new Error("无法读取这张图片"));
+      reader.readAsDataURL(file);
+    });
+    await api(`/tickets/${state.ticketId}/picture`, { body: { data } });
+    await refreshTicket();
+  } catch (error) { showError(error); }
+  finally { $("send-picture").disabled = false; $("picture-file").value = ""; }
+}
+
+$("send-picture").addEventListener("click", () => $("picture-file").click());
+$("picture-file").addEventListener("change", () => sendPicture($("picture-file").files[0]));
 $("reply-text").addEventListener("input", () => {  // the customer sees "客服正在输入…", at most every 3 s
   const now = Date.now();
   if (state.ticketId === null || !state.detail || !state.detail.mine || now - (state.typedAt || 0) < 3000) return;

@@ -1,0 +1,1 @@
+"""Pictures customers send (widget, Telegram, WeChat) and agents send back: checked, thumbnailed, stored."""
