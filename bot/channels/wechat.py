@@ -318,6 +318,9 @@ class WeChatChannel(ChannelAdapter):
         key = _dedup_key(message)
         if message.type == "image" and getattr(message, "media_id", None):
             return await self._take_picture(message, sender, output, on_new_message, agent, key)
+        if message.type == "voice" and not getattr(message, "recognition", None) \
+                and getattr(message, "media_id", None) and await asyncio.to_thread(has_open_ticket, sender, False):
+            return await self._take_voice(message, sender, output, on_new_message, agent, key)  # for the agent
         try:
             text = await self._text_for_bot(message, sender, output, agent)
         except Exception as error:  # noqa: BLE001 - the customer is never left without an answer
@@ -344,6 +347,20 @@ class WeChatChannel(ChannelAdapter):
             return await self.note(output, sender, media.NOT_STORED, key)
         return await self.take(agent, on_new_message, sender, "", output, metadata={"wechat_msg_type": "image"},
                                update_key=key, picture=picture)
+
+    async def _take_voice(self, message: Any, sender: str, output: WeChatOutput, on_new_message: Callable,
+                          agent: Any, key: str) -> Outcome:
+        """An unrecognised voice message during a hand-off: fetched and kept, so the agent can listen to it."""
+        try:
+            fetched = await asyncio.to_thread(self.client.media.download, message.media_id)
+            voice = await in_transaction(_saved_voice, getattr(fetched, "content", b""), message.format, sender)
+        except media.NotAPicture:
+            return await self.note(output, sender, ASK_TO_TYPE, key)
+        except (WeChatClientException, *MEDIA_FAULTS) as error:
+            logger.error("wechat: a voice message from %s could not be fetched or stored: %s", sender, error)
+            return await self.note(output, sender, ASK_TO_TYPE, key)
+        return await self.take(agent, on_new_message, sender, "", output,
+                               metadata={"wechat_msg_type": "voice"}, update_key=key, picture=voice)
 
     async def _text_for_bot(self, message: Any, sender: str, output: WeChatOutput, agent: Any) -> Any:
         """What to pass to the bot for this message or event; else the outcome of the channel's own answer, or
@@ -373,6 +390,10 @@ class WeChatChannel(ChannelAdapter):
             if event == "click" and getattr(message, "key", None):
                 return message.key  # menu keys are configured as payloads: "/check_order_status", an FAQ title
         return None  # unsubscribe and other events: nothing to say
+
+
+def _saved_voice(session: Any, data: bytes, audio_format: str, conversation: str) -> Dict[str, Any]:
+    return media.reference(media.save_voice(session, data, audio_format, conversation, "wechat"))
 
 
 def _saved_picture(session: Any, data: bytes, conversation: str) -> Dict[str, Any]:

@@ -246,7 +246,8 @@ class AgentConsole(InputChannel):
             ticket = await _db(_touch, ticket_id, agent.id)
             if ticket is None:
                 return api_error("这个会话不在您的服务中", 409)
-            await agent_typing(ticket["channel"], ticket["conversation_id"], agent.display_name)
+            if _typing_due(request.app, ticket_id):  # a console sends it every 3 s; a script may not be so kind
+                await agent_typing(ticket["channel"], ticket["conversation_id"], agent.display_name)
             return response.json({"ok": True})
 
         @route("/api/tickets/<ticket_id:int>/read", "POST")
@@ -348,6 +349,24 @@ def _no_store() -> Dict[str, str]:
 def _agent_view(agent: Agent) -> Dict[str, Any]:
     return {"id": agent.id, "username": agent.username, "display_name": agent.display_name,
             "supervisor": agent.username in supervisors()}
+
+
+TYPING_EVERY_SECONDS = 2.5
+
+
+def _typing_due(app: Any, ticket_id: int) -> bool:
+    """At most one typing signal per conversation every TYPING_EVERY_SECONDS from this server (the platforms
+    rate-limit their APIs, Telegram's sendChatAction included)."""
+    sent = getattr(app.ctx, "tp_typing", None)
+    if sent is None:
+        sent = app.ctx.tp_typing = {}
+    now = asyncio.get_running_loop().time()
+    if now - sent.get(ticket_id, float("-inf")) < TYPING_EVERY_SECONDS:
+        return False
+    if len(sent) > 10_000:
+        sent.clear()
+    sent[ticket_id] = now
+    return True
 
 
 def _log_in_lock(app: Any) -> asyncio.Lock:

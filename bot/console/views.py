@@ -118,10 +118,13 @@ def history(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
     for event in tracker.events:
         time = datetime.fromtimestamp(event.timestamp, timezone.utc)
         picture = media_of(event.metadata) if isinstance(event, (UserUttered, BotUttered)) else None
-        shown = {"image": console_url(picture["id"]), "thumb": console_url(picture["id"], thumbnail=True)} \
-            if picture else {}
+        shown = {} if picture is None else \
+            {"audio": console_url(picture["id"]), "audio_format": picture.get("format", "")} \
+            if picture.get("type") == "voice" else \
+            {"image": console_url(picture["id"]), "thumb": console_url(picture["id"], thumbnail=True)}
         if isinstance(event, UserUttered) and event.text:
-            lines.append({"from": "customer", "text": "" if picture else mask_phones_in(event.text),
+            lines.append({"from": "customer", "text": "" if picture and picture.get("type") != "voice"
+                          else mask_phones_in(event.text),
                           "time": local_time(time), **shown})
         elif isinstance(event, BotUttered) and (event.text or event.data.get("buttons") or picture):
             agent = (event.metadata or {}).get(AGENT_MESSAGE)

@@ -24,7 +24,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 from bot.core.identity import client_metadata
-from bot.core.pictures import MEDIA, PICTURE_TEXT, is_picture, record_picture
+from bot.core.pictures import MEDIA, MEDIA_TEXT, PICTURE_TEXT, is_picture, record_picture
 from bot.core.settings import settings
 from bot.store import updates
 
@@ -117,7 +117,7 @@ class ChannelAdapter(InputChannel):
         `picture` the reference of a picture the channel stored (bot.media.files): the message is that picture."""
         channel = self.name()
         if picture is not None:
-            text, vouched = PICTURE_TEXT, {**(vouched or {}), MEDIA: picture}
+            text, vouched = MEDIA_TEXT.get(picture.get("type"), PICTURE_TEXT), {**(vouched or {}), MEDIA: picture}
         if update_key is not None:
             claim = await asyncio.to_thread(updates.claim, channel, update_key)
             if claim is not updates.Claim.NEW:

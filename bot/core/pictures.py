@@ -1,7 +1,7 @@
-"""A picture from a customer as a turn of the conversation. The bot cannot read pictures, so a picture is never
-given to NLU: it is recorded in the tracker (with its media reference in the metadata, so the console and the widget
-show it) and, when the bot serves the conversation, answered honestly with `utter_picture_received` (a person can
-look at it). During a hand-off the agent sees it like any message.
+"""A picture (or a voice message WeChat did not recognise) from a customer as a turn of the conversation. The
+bot cannot read pictures, so one is never given to NLU: it is recorded in the tracker (with its media reference in
+the metadata, so the console and the widget show it) and, when the bot serves the conversation, answered honestly
+with `utter_picture_received` (a person can look at it). During a hand-off the agent sees it like any message.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from typing import Any, Dict, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-MEDIA = "tp_media"  # message metadata: {"id", "type": "image", "width", "height"} (bot.media.files.reference)
+MEDIA = "tp_media"  # message metadata: {"id", "type": "image" | "voice", …} (bot.media.files.reference)
 PICTURE_TEXT = "[图片]"  # what the conversation's text shows for a picture
+MEDIA_TEXT = {"image": PICTURE_TEXT, "voice": "[语音]"}
 RECEIVED = "utter_picture_received"
 # The turn's intent as the dialogue policies see it: the customer gave something, like an order number.
 _READING = {"intent": {"name": "inform", "confidence": 1.0}, "entities": [], "text": PICTURE_TEXT}
@@ -34,9 +35,10 @@ async def record_picture(agent: Any, message: UserMessage, reply: bool = True) -
     text: Optional[Text] = None
     async with agent.lock_store.lock(message.sender_id):
         tracker = await agent.processor.get_tracker(message.sender_id)
-        tracker.update(UserUttered(PICTURE_TEXT, intent=_READING["intent"], parse_data=dict(_READING),
+        shown = message.text or PICTURE_TEXT
+        tracker.update(UserUttered(shown, intent=_READING["intent"], parse_data={**_READING, "text": shown},
                                    input_channel=message.input_channel, metadata=message.metadata))
-        if reply and not tracker.is_paused():
+        if reply and not tracker.is_paused() and media_of(message.metadata).get("type", "image") == "image":
             generated = await agent.nlg.generate(RECEIVED, tracker, message.input_channel or "")
             text = (generated or {}).get("text")
             if text:

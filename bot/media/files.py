@@ -16,7 +16,7 @@ from bot.media.images import NotAPicture
 from bot.media.storage import storage
 from bot.store.models import MediaFile
 
-__all__ = ["NOT_STORED", "NotAPicture", "save_picture", "picture_bytes", "reference", "widget_url", "console_url"]
+__all__ = ["NOT_STORED", "NotAPicture", "save_picture", "save_voice", "picture_bytes", "reference", "widget_url", "console_url"]
 
 TOO_MANY = "您发送的图片较多，请稍后再发，或用文字描述您的问题"
 NOT_STORED = "图片暂时无法保存，请稍后再试，或用文字描述您的问题"  # a storage or database fault
@@ -51,18 +51,42 @@ def save_picture(session: Session, data: bytes, conversation_id: str, channel: s
     return record
 
 
+VOICE_FORMATS = {"amr": ("audio/amr", b"#!AMR"), "speex": ("audio/speex", b"")}  # what WeChat records
+MAX_VOICE_BYTES = 2_000_000  # WeChat's own limit for a voice message is 2 MB
+
+
+def save_voice(session: Session, data: bytes, audio_format: str, conversation_id: str, channel: str) -> MediaFile:
+    """A customer's voice message as WeChat recorded it (AMR or Speex), kept for the agent to listen to."""
+    kind = VOICE_FORMATS.get((audio_format or "").lower())
+    if kind is None or not data or len(data) > MAX_VOICE_BYTES or not data.startswith(kind[1]):
+        raise NotAPicture("无法读取这条语音，请用文字描述您的问题")
+    media_id = secrets.token_urlsafe(18)
+    key = f"{_now():%Y/%m}/{media_id}.{audio_format.lower()}"
+    storage().put(key, data, kind[0])
+    record = MediaFile(id=media_id, conversation_id=conversation_id, channel=channel, sender="customer",
+                       content_type=kind[0], size=len(data), width=0, height=0, key=key, thumbnail_key=key,
+                       created_at=_now())
+    session.add(record)
+    session.flush()
+    return record
+
+
 def picture_bytes(session: Session, media_id: str, thumbnail: bool = False) -> Tuple[bytes, str]:
     """(bytes, content type) of a picture or its thumbnail; LookupError when there is none."""
     record = session.get(MediaFile, media_id) if isinstance(media_id, str) and len(media_id) <= 32 else None
     if record is None:
         raise LookupError(media_id)
     if thumbnail:
+        if record.content_type.startswith("audio/"):
+            raise LookupError(media_id)  # a voice message has no thumbnail
         return storage().get(record.thumbnail_key), "image/jpeg"
     return storage().get(record.key), record.content_type
 
 
 def reference(record: MediaFile) -> Dict[str, Any]:
     """What a message's metadata keeps of the picture (bot.core.pictures.MEDIA)."""
+    if record.content_type.startswith("audio/"):
+        return {"id": record.id, "type": "voice", "format": record.key.rsplit(".", 1)[-1]}
     return {"id": record.id, "type": "image", "width": record.width, "height": record.height}
 
 

@@ -278,3 +278,23 @@ def test_missing_credentials_disable_the_channel_with_one_log_line(caplog):
     assert not channel.enabled and not blueprint._future_routes and channel.reply_budget == 4.0
     assert [r.message for r in caplog.records] == [
         "wechat: disabled (set WECHAT_TOKEN, WECHAT_APP_ID and WECHAT_APP_SECRET to enable it)"]
+
+
+def test_an_unrecognised_voice_message_during_a_hand_off_is_kept_for_the_agent(follower: WeChatUser,
+                                                                                fake_wechat: FakeWeChat, new_agent):
+    agent = new_agent()
+    follower.say("转人工")
+    ticket = next(t for t in agent.get("/queue").json()["waiting"] if t["conversation_id"] == f"wx-{follower.openid}")
+    agent.post(f"/tickets/{ticket['id']}/claim")
+    fake_wechat.media["voice-1"] = b"#!AMR\n" + bytes(range(256)) * 20
+    voice = follower.xml("voice", "<MediaId><![CDATA[voice-1]]></MediaId><Format><![CDATA[amr]]></Format>")
+    assert follower.reply(follower.post(voice)) == ""  # the agent's: the bot says nothing
+    line = next(line for line in agent.get(f"/tickets/{ticket['id']}").json()["history"] if line.get("audio"))
+    assert (line["text"], line["audio_format"]) == ("[语音]", "amr")
+    listened = agent.http.get(line["audio"].removeprefix("/console"))
+    assert listened.content == fake_wechat.media["voice-1"] and listened.headers["content-type"] == "audio/amr"
+    assert agent.http.get(line["audio"].removeprefix("/console") + "/thumb").status_code == 404
+    fake_wechat.media["voice-2"] = b"not a recording"
+    broken = follower.xml("voice", "<MediaId><![CDATA[voice-2]]></MediaId><Format><![CDATA[amr]]></Format>")
+    assert follower.reply(follower.post(broken)) == ASK_TO_TYPE
+    assert agent.post(f"/tickets/{ticket['id']}/close").status_code == 200

@@ -91,6 +91,23 @@ def test_an_agent_calls_back_a_message_left_overnight(browser, chat: Chat, new_a
     page = logged_in_page(browser, chat.server.url, agent.username, blocked)
 
     assert page.locator(f"#waiting-list li[data-ticket='{ticket_id}']").count() == 0  # not in the live queue
+
+    # a customer asking on the website now (the agent is online) is told a place behind live customers only
+    live_ahead = len([t for t in new_agent().get("/queue").json()["waiting"]])
+    widget = browser.new_page(viewport={"width": 1000, "height": 760})
+    widget.goto(f"{chat.server.url}/")
+    widget.wait_for_selector(".tpw-panel .tpw-bot")
+    widget.fill(".tpw-input", "转人工")
+    widget.press(".tpw-input", "Enter")
+    told = widget.locator(".tpw-bot .tpw-bubble:has-text('您当前排在第')").inner_text()
+    assert f"第 {live_ahead + 1} 位" in told, told  # the message left overnight makes nobody wait
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    widget.screenshot(path=str(SCREENSHOTS / "widget-queue-position.png"))
+    widget.fill(".tpw-input", "不用了")  # leaves the queue as it found it
+    widget.press(".tpw-input", "Enter")
+    widget.wait_for_selector(".tpw-bot .tpw-bubble:has-text('已为您取消人工服务')")
+    widget.close()
+
     page.click(f"#messages-list li[data-ticket='{ticket_id}']")
     page.wait_for_selector("#callback-state:has-text('待回电')")
     page.wait_for_selector("#history li.customer:has-text('明天上午给我回个电话')")

@@ -97,6 +97,12 @@ function renderHistory(lines) {
       link.append(image);
       item.append(link);
     }
+    if (line.audio) {  // a WeChat voice message (AMR or Speex: browsers cannot play it, a player can)
+      const link = element("a", "voice", `下载语音（${(line.audio_format || "").toUpperCase()}）`);
+      link.href = line.audio;
+      link.download = "";
+      item.append(link, document.createTextNode(" "));
+    }
     item.append(document.createTextNode(line.text));
     if (line.buttons && line.buttons.length) item.append(element("span", "who", `[按钮] ${line.buttons.join(" / ")}`));
     return item;
