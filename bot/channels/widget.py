@@ -165,6 +165,7 @@ class WidgetChannel(ChannelAdapter, SocketIOInput):
                           client_manager=_client_manager(), max_http_buffer_size=MAX_SOCKET_PAYLOAD)
         widget = _WidgetBlueprint(sio, self.socketio_path, "tp_widget", __name__)
         self.sio = sio
+        self._uploads = _UploadLimit()
         delivery.register(WidgetDelivery(sio, self.bot_message_evt))
 
         @widget.route("/upload", methods=["POST", "OPTIONS"])
@@ -175,6 +176,9 @@ class WidgetChannel(ChannelAdapter, SocketIOInput):
                 return response.json({"error": "此网站未被允许使用在线客服"}, status=403)
             if request.method == "OPTIONS":
                 return response.empty(headers=cors)
+            if not self._uploads.allow(request.remote_addr or request.ip or ""):
+                logger.warning("widget: too many pictures from %s in an hour; refused", request.remote_addr or request.ip)
+                return response.json({"error": media.TOO_MANY}, status=429, headers=cors)
             token = request.form.get("session_token") if request.form else None
             conversation = session_conversation(token, self._key, settings().widget_session_days * 86400)
             if conversation is None:
@@ -257,6 +261,25 @@ class WidgetChannel(ChannelAdapter, SocketIOInput):
         tracker = await self._agent.processor.get_tracker(session_id)
         await sio.emit("history", {"messages": history_messages(list(tracker.events)),
                                    "handoff": await asyncio.to_thread(_handoff_state, session_id)}, room=sid)
+
+
+class _UploadLimit:
+    """Uploads per client address in the last hour (this server's memory: with replicas, per replica), so that a
+    client minting conversation after conversation cannot fill the storage 30 pictures at a time."""
+
+    def __init__(self) -> None:
+        self._times: Dict[str, List[float]] = {}
+
+    def allow(self, address: str) -> bool:
+        now = time.monotonic()
+        recent = [moment for moment in self._times.get(address, []) if now - moment < 3600]
+        if len(recent) >= settings().media_per_address_per_hour:
+            self._times[address] = recent
+            return False
+        self._times[address] = recent + [now]
+        if len(self._times) > 50_000:  # forget idle addresses
+            self._times = {key: value for key, value in self._times.items() if value and now - value[-1] < 3600}
+        return True
 
 
 def _saved_picture(session: Any, data: bytes, conversation: Text) -> Dict[str, Any]:

@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     media_max_bytes: int = _field(5_000_000, "largest picture a customer or agent may send (bytes)", ge=10_000,
                                   le=20_000_000)
     media_per_hour: int = _field(30, "pictures one conversation may send in an hour", ge=1)
+    media_per_address_per_hour: int = _field(60, "pictures one address may upload from the widget in an hour (per "
+                                                 "server: a client opening many conversations)", ge=1)
     media_s3_bucket: str = _field("", "an S3-compatible bucket for pictures instead of `MEDIA_DIR` (credentials: "
                                       "the usual `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`)")
     media_s3_endpoint: str = _field("", "the S3-compatible service's URL (MinIO, COS, OSS…); empty: AWS")

@@ -72,7 +72,7 @@ def _text_condition(text: str) -> Optional[ColumnElement]:
 
     The text is read as the most specific thing it can be: a masked phone (138****8000), a full phone or another
     identifier (in any spelling customers use), a phone's last four digits or a conversation number, a fragment of
-    an identifier, and otherwise a name or a conversation id.
+    an identifier, and otherwise a name, a conversation id or a whole tag agents gave it (bot.handoff.notes).
     """
     text = text.strip()
     if not text:

@@ -11,7 +11,7 @@ import socketio
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot.core.identity import VERIFIED_PHONE, sign_identity
-from bot.channels.widget import INVALID_IDENTITY, SESSION_EXPIRED, history_messages
+from bot.channels.widget import INVALID_IDENTITY, SESSION_EXPIRED, _UploadLimit, history_messages
 from bot.core.delivery import HANDOFF_NOTICE
 from bot.handoff.live import AGENT_MESSAGE
 from bot.knowledge import PROJECT_ROOT
@@ -230,3 +230,13 @@ def test_a_bad_upload_is_refused_with_a_reason_and_nothing_is_said(socket_custom
     assert rasa_server.tracker(socket_customer.session_id)["events"][-1]["event"] != "user"  # nothing recorded
     for path in ("/widget/media/nothing-here", "/widget/media/nothing-here/thumb", "/widget/media/x/../../etc"):
         assert httpx.get(rasa_server.url + path, timeout=30).status_code == 404
+
+
+
+def test_one_address_cannot_upload_without_limit(monkeypatch):
+    """A client minting conversation after conversation is stopped by the per-address limit (the route answers 429
+    with this message; unit-tested here so that the shared server's count is not used up)."""
+    monkeypatch.setenv("MEDIA_PER_ADDRESS_PER_HOUR", "2")
+    limit = _UploadLimit()
+    assert [limit.allow("203.0.113.7") for _ in range(3)] == [True, True, False]
+    assert limit.allow("198.51.100.1")  # another address
