@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.console import composer, notes, pictures, routing, security, throttle, views
+from bot.console import composer, inbox, notes, pictures, routing, security, throttle, views
 from bot.console.auth import (
     COOKIE,
     PREFIX,
@@ -55,7 +55,7 @@ from bot.store.models import Agent, HandoffTicket
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-ASSETS = {"console.js", "alerts.js", "composer.js", "routing.js", "notes.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
+ASSETS = {"console.js", "alerts.js", "composer.js", "routing.js", "notes.js", "inbox.js", "console.css", "login.js"}  # served to anyone: the log-in page needs them
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all routed here, so every answer is the console's
 MAX_REPLY_LENGTH = 2000
 STREAM_POLL_SECONDS = 1.0
@@ -330,6 +330,7 @@ class AgentConsole(InputChannel):
         routing.add_routes(route)
         notes.add_routes(route)
         pictures.add_routes(route)
+        inbox.add_routes(route)
 
         # Anything else under /console: not found, with the console's headers. (Not `<rest:path>`: that matches
         # the empty path too, and would take /console/ from the page.)
@@ -348,7 +349,7 @@ def _no_store() -> Dict[str, str]:
 
 def _agent_view(agent: Agent) -> Dict[str, Any]:
     return {"id": agent.id, "username": agent.username, "display_name": agent.display_name,
-            "supervisor": agent.username in supervisors()}
+            "supervisor": agent.username in supervisors(), "knowledge": inbox.may_work_inbox(agent)}
 
 
 TYPING_EVERY_SECONDS = 2.5

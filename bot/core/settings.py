@@ -78,6 +78,8 @@ class Settings(BaseSettings):
                                                "is refused; `add-agent --max-conversations` sets one agent's)", ge=1)
     handoff_supervisors: str = _field("", "usernames (comma-separated) who may close or transfer other agents' "
                                           "conversations")
+    console_knowledge_users: str = _field("", "usernames (comma-separated) of the knowledge team: they work the "
+                                              "unanswered questions (supervisors may too)")
     console_session_hours: float = _field(12.0, "console log-in lifetime", gt=0)
     console_demo_agent: bool = _field(True, "`make run` creates the demo agent `demo`")
     console_demo_password: str = _field("tp-demo-2026", "the demo agent's password")
@@ -147,6 +149,11 @@ class Settings(BaseSettings):
     @property
     def supervisors(self) -> Set[str]:
         return {name.strip() for name in self.handoff_supervisors.split(",") if name.strip()}
+
+    @property
+    def knowledge_users(self) -> Set[str]:
+        """Who may work the unanswered questions: the knowledge team and the supervisors."""
+        return {name.strip() for name in self.console_knowledge_users.split(",") if name.strip()} | self.supervisors
 
     @property
     def transfer_keywords(self) -> List[str]:

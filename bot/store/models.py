@@ -425,6 +425,9 @@ class UnansweredQuestion(Base):
     intent = Column(String(80))  # what the classifier guessed, e.g. faq/return_policy
     confidence = Column(Integer)  # that guess's confidence in per cent
     created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    status = Column(String(10), nullable=False, default="open", server_default="open")  # open | dismissed
+    handled_by = Column(ForeignKey("agents.id", ondelete="SET NULL"))
+    handled_at = Column(UTCDateTime)
 
 
 class ServerSecret(Base):

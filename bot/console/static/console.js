@@ -288,6 +288,6 @@ $("logout").addEventListener("click", async () => {
   $("agent-name").textContent = state.agent.display_name;
   setupAlerts();
   setupNotes();
-  await Promise.all([refreshQueue(), setupComposer(), setupRouting()]);
+  await Promise.all([refreshQueue(), setupComposer(), setupRouting(), setupInbox()]);
   listen();
 })().catch(showError);
