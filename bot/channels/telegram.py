@@ -265,7 +265,7 @@ class TelegramChannel(ChannelAdapter):
         try:
             file = await self.bot.get_file(largest.file_id)
             data = bytes(await file.download_as_bytearray())
-            picture = await in_transaction(_saved_picture, data, sender)
+            picture = await in_transaction(media.customer_picture, data, sender, "telegram")
         except media.NotAPicture as error:
             return await self.note(output, sender, str(error), key)
         except (TelegramError, *MEDIA_FAULTS) as error:
@@ -289,10 +289,6 @@ class TelegramChannel(ChannelAdapter):
             await self.bot.answer_callback_query(query_id)  # stops the button's loading spinner
         except TelegramError as error:
             logger.warning("telegram: cannot answer callback query %s: %s", query_id, error)
-
-
-def _saved_picture(session: Any, data: bytes, conversation: str) -> Dict[str, Any]:
-    return media.reference(media.save_picture(session, data, conversation, "telegram", "customer"))
 
 
 def _parse_update(body: bytes, bot: Bot) -> "tuple[Optional[Update], str]":

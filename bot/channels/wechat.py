@@ -339,7 +339,7 @@ class WeChatChannel(ChannelAdapter):
         customer's turn (bot.core.pictures)."""
         try:
             fetched = await asyncio.to_thread(self.client.media.download, message.media_id)
-            picture = await in_transaction(_saved_picture, getattr(fetched, "content", b""), sender)
+            picture = await in_transaction(media.customer_picture, getattr(fetched, "content", b""), sender, "wechat")
         except media.NotAPicture as error:
             return await self.note(output, sender, str(error), key)
         except (WeChatClientException, *MEDIA_FAULTS) as error:
@@ -353,7 +353,8 @@ class WeChatChannel(ChannelAdapter):
         """An unrecognised voice message during a hand-off: fetched and kept, so the agent can listen to it."""
         try:
             fetched = await asyncio.to_thread(self.client.media.download, message.media_id)
-            voice = await in_transaction(_saved_voice, getattr(fetched, "content", b""), message.format, sender)
+            voice = await in_transaction(media.customer_voice, getattr(fetched, "content", b""), message.format,
+                                         sender, "wechat")
         except media.NotAPicture:
             return await self.note(output, sender, ASK_TO_TYPE, key)
         except (WeChatClientException, *MEDIA_FAULTS) as error:
@@ -390,14 +391,6 @@ class WeChatChannel(ChannelAdapter):
             if event == "click" and getattr(message, "key", None):
                 return message.key  # menu keys are configured as payloads: "/check_order_status", an FAQ title
         return None  # unsubscribe and other events: nothing to say
-
-
-def _saved_voice(session: Any, data: bytes, audio_format: str, conversation: str) -> Dict[str, Any]:
-    return media.reference(media.save_voice(session, data, audio_format, conversation, "wechat"))
-
-
-def _saved_picture(session: Any, data: bytes, conversation: str) -> Dict[str, Any]:
-    return media.reference(media.save_picture(session, data, conversation, "wechat", "customer"))
 
 
 def _dedup_key(message: Any) -> str:

@@ -187,7 +187,7 @@ class WidgetChannel(ChannelAdapter, SocketIOInput):
             if file is None:
                 return response.json({"error": "请选择一张图片"}, status=400, headers=cors)
             try:
-                picture = await in_transaction(_saved_picture, file.body, conversation)
+                picture = await in_transaction(media.customer_picture, file.body, conversation, "socketio")
             except media.NotAPicture as error:
                 return response.json({"error": str(error)}, status=400, headers=cors)
             except MEDIA_FAULTS as error:
@@ -282,13 +282,7 @@ class _UploadLimit:
         return True
 
 
-def _saved_picture(session: Any, data: bytes, conversation: Text) -> Dict[str, Any]:
-    return media.reference(media.save_picture(session, data, conversation, "socketio", "customer"))
-
-
-# A picture is served as an image and nothing else: no page a browser could run, whatever the bytes hold.
-PICTURE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
-                   "Cache-Control": "private, max-age=86400", "Cross-Origin-Resource-Policy": "cross-origin"}
+PICTURE_HEADERS = {**media.SERVED_HEADERS, "Cross-Origin-Resource-Policy": "cross-origin"}  # shown on other sites
 
 
 async def _picture(path: Text) -> HTTPResponse:

@@ -38,6 +38,11 @@ async def current_agent(request: Request) -> Optional[Agent]:
     return await asyncio.to_thread(_agent_for, request.cookies.get(COOKIE))
 
 
+def is_supervisor(agent: Agent) -> bool:
+    """HANDOFF_SUPERVISORS: who may act on other agents' conversations and keep the quick replies."""
+    return agent.username in settings().supervisors
+
+
 def api_error(message: str, status: int) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 

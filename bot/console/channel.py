@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Set, Text, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Text, Tuple, Union
 
 from rasa.core.agent import Agent as RasaAgent
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -32,6 +32,7 @@ from bot.console.auth import (
     agent_page,
     api_error,
     clear_session_cookie,
+    is_supervisor,
     set_session_cookie,
 )
 from bot.core.delivery import agent_typing, handoff_changed
@@ -72,11 +73,6 @@ def idle_limit() -> timedelta:
 def idle_check_seconds() -> float:
     """HANDOFF_IDLE_CHECK_SECONDS (default 60): how often idle agents' conversations are looked for."""
     return settings().handoff_idle_check_seconds
-
-
-def supervisors() -> Set[str]:
-    """HANDOFF_SUPERVISORS: usernames (comma-separated) who may close or transfer other agents' conversations."""
-    return settings().supervisors
 
 
 _db = in_transaction  # a function of a session, in one transaction, off the event loop
@@ -260,7 +256,7 @@ class AgentConsole(InputChannel):
         @route("/api/tickets/<ticket_id:int>/close", "POST")
         @agent_api
         async def close(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
-            ticket = await _db(_close, ticket_id, agent.id, agent.username in supervisors())
+            ticket = await _db(_close, ticket_id, agent.id, is_supervisor(agent))
             if ticket is None:
                 return api_error("只能结束您自己正在服务的会话", 403)
             logger.info("console: %s closed ticket %s", agent.username, ticket_id)
@@ -270,7 +266,7 @@ class AgentConsole(InputChannel):
         @route("/api/tickets/<ticket_id:int>/release", "POST")
         @agent_api
         async def release(request: Request, ticket_id: int, agent: Agent) -> HTTPResponse:
-            ticket = await _db(_release, ticket_id, agent.id, agent.username in supervisors())
+            ticket = await _db(_release, ticket_id, agent.id, is_supervisor(agent))
             if ticket is None:
                 return api_error("只能转回您自己正在服务的会话", 403)
             logger.info("console: %s put ticket %s back in the queue", agent.username, ticket_id)
@@ -349,7 +345,7 @@ def _no_store() -> Dict[str, str]:
 
 def _agent_view(agent: Agent) -> Dict[str, Any]:
     return {"id": agent.id, "username": agent.username, "display_name": agent.display_name,
-            "supervisor": agent.username in supervisors(), "knowledge": inbox.may_work_inbox(agent)}
+            "supervisor": is_supervisor(agent), "knowledge": inbox.may_work_inbox(agent)}
 
 
 TYPING_EVERY_SECONDS = 2.5

@@ -15,8 +15,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import IntegrityError
 
 from bot.console import views
-from bot.console.auth import agent_api, api_error
-from bot.core.settings import settings
+from bot.console.auth import agent_api, api_error, is_supervisor
 from bot.handoff import quick_replies
 from bot.knowledge import knowledge_base
 from bot.store.db import in_transaction
@@ -34,7 +33,7 @@ def add_routes(route: Route) -> None:
     @agent_api
     async def listed(request: Request, agent: Agent) -> HTTPResponse:
         if request.method == "GET":
-            return response.json(await in_transaction(_listed, _may_edit(agent)))
+            return response.json(await in_transaction(_listed, is_supervisor(agent)))
         return await _changed(request, agent, _create)
 
     @route("/api/quick-replies/<quick_reply_id:int>", "PUT", "DELETE")
@@ -42,7 +41,7 @@ def add_routes(route: Route) -> None:
     async def one(request: Request, quick_reply_id: int, agent: Agent) -> HTTPResponse:
         if request.method == "PUT":
             return await _changed(request, agent, _change, quick_reply_id)
-        if not _may_edit(agent):
+        if not is_supervisor(agent):
             return api_error("只有主管可以管理快捷回复", 403)
         try:
             await in_transaction(quick_replies.delete, quick_reply_id)
@@ -56,10 +55,6 @@ def add_routes(route: Route) -> None:
     async def knowledge(request: Request, agent: Agent) -> HTTPResponse:
         return response.json({"entries": [{"id": entry.id, "title": entry.title, "answer": entry.answer}
                                           for entry in knowledge_base().entries]})
-
-
-def _may_edit(agent: Agent) -> bool:
-    return agent.username in settings().supervisors
 
 
 def _view(quick_reply: QuickReply) -> Dict[str, Any]:
@@ -82,7 +77,7 @@ def _change(session: Any, agent_id: int, title: str, text: str, quick_reply_id: 
 
 async def _changed(request: Request, agent: Agent, change: Callable[..., Dict[str, Any]], *args: Any) -> HTTPResponse:
     """Create or change one from the request's JSON {title, text}; the reason in Chinese when refused."""
-    if not _may_edit(agent):
+    if not is_supervisor(agent):
         return api_error("只有主管可以管理快捷回复", 403)
     body = request.json if isinstance(request.json, dict) else {}
     title, text = body.get("title"), body.get("text")

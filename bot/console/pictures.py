@@ -22,8 +22,6 @@ from bot.store.models import Agent, HandoffTicket
 logger = logging.getLogger(__name__)
 
 Route = Callable[..., Callable[[Callable[..., Any]], Any]]
-PICTURE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
-                   "Cache-Control": "private, max-age=86400"}
 
 
 def add_routes(route: Route) -> None:
@@ -83,4 +81,4 @@ async def _served(media_id: str, thumbnail: bool) -> HTTPResponse:
     except MEDIA_FAULTS as error:
         logger.error("console: picture %s unavailable: %s", media_id, error)
         return api_error("图片暂时无法读取", 503)
-    return response.raw(data, content_type=content_type, headers=PICTURE_HEADERS)
+    return response.raw(data, content_type=content_type, headers=media.SERVED_HEADERS)

@@ -12,9 +12,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.console import views
-from bot.console.auth import agent_api, api_error
+from bot.console.auth import agent_api, api_error, is_supervisor
 from bot.core.delivery import handoff_changed
-from bot.core.settings import settings
 from bot.handoff import live, routing, tickets
 from bot.store.db import in_transaction
 from bot.store.models import Agent
@@ -30,7 +29,7 @@ def add_routes(route: Route) -> None:
     @route("/api/agents", "GET")
     @agent_api
     async def colleagues(request: Request, agent: Agent) -> HTTPResponse:
-        return response.json(await in_transaction(_agents_view, agent.id, _is_supervisor(agent)))
+        return response.json(await in_transaction(_agents_view, agent.id, is_supervisor(agent)))
 
     @route("/api/me/status", "PUT")
     @agent_api
@@ -54,16 +53,12 @@ def add_routes(route: Route) -> None:
         if not isinstance(note, str):
             return api_error("转交说明应为文字", 400)
         try:
-            moved = await in_transaction(_transfer, ticket_id, agent, target, note, _is_supervisor(agent))
+            moved = await in_transaction(_transfer, ticket_id, agent, target, note, is_supervisor(agent))
         except tickets.TicketError as error:
             return api_error(str(error), 409)
         logger.info("console: %s transferred ticket %s to agent %s", agent.username, ticket_id, target)
         await _tell_customer(request.app.ctx.agent, moved)
         return response.json({"ok": True, "agent": moved["agent_name"]})
-
-
-def _is_supervisor(agent: Agent) -> bool:
-    return agent.username in settings().supervisors
 
 
 def _load_view(load: routing.AgentLoad) -> Dict[str, Any]:

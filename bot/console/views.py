@@ -23,6 +23,7 @@ from bot.core.identity import VERIFIED_PHONE
 from bot.formatting import BEIJING, beijing_today, format_amount
 from bot.core.delivery import AGENT_MESSAGE
 from bot.core.pictures import media_of
+from bot.handoff.notes import tags_of
 from bot.handoff.summary import mask_phones_in
 from bot.identifiers import mask_phone
 from bot.knowledge import KnowledgeBase, knowledge_base
@@ -88,7 +89,7 @@ def ticket_view(ticket: HandoffTicket, now: Optional[datetime] = None) -> Dict[s
         "called_at": local_time(ticket.called_at),
         "caller": ticket.caller.display_name if ticket.caller is not None else None,
         "preview": ticket.last_customer_text,
-        "tags": (ticket.tags or "").split(),
+        "tags": tags_of(ticket),
         "last_customer_at": local_time(ticket.last_customer_at),
         "customer_messages": ticket.customer_messages or 0,
         # customer messages the assigned agent has not seen yet (their unread badge)

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from bot.core.settings import settings
 from bot.handoff import tickets
+from bot.handoff.notes import MAX_NOTE_LENGTH
 from bot.handoff.sessions import presence_window
 from bot.store.models import Agent, HandoffTicket, TicketNote
 
 STATUSES: Dict[str, str] = {"online": "在线", "busy": "忙碌", "away": "离开"}
 OFFLINE_LABEL = "离线"
-MAX_NOTE_LENGTH = 500
 
 
 @dataclass(frozen=True)

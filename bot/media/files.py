@@ -16,7 +16,7 @@ from bot.media.images import NotAPicture
 from bot.media.storage import storage
 from bot.store.models import MediaFile
 
-__all__ = ["NOT_STORED", "NotAPicture", "save_picture", "save_voice", "picture_bytes", "reference", "widget_url", "console_url"]
+__all__ = ["NOT_STORED", "SERVED_HEADERS", "NotAPicture", "customer_picture", "customer_voice", "save_picture", "save_voice", "picture_bytes", "reference", "widget_url", "console_url"]
 
 TOO_MANY = "您发送的图片较多，请稍后再发，或用文字描述您的问题"
 NOT_STORED = "图片暂时无法保存，请稍后再试，或用文字描述您的问题"  # a storage or database fault
@@ -69,6 +69,21 @@ def save_voice(session: Session, data: bytes, audio_format: str, conversation_id
     session.add(record)
     session.flush()
     return record
+
+
+def customer_picture(session: Session, data: bytes, conversation_id: str, channel: str) -> Dict[str, Any]:
+    """A customer's picture stored; its reference for the message (what every channel needs)."""
+    return reference(save_picture(session, data, conversation_id, channel, "customer"))
+
+
+def customer_voice(session: Session, data: bytes, audio_format: str, conversation_id: str,
+                   channel: str) -> Dict[str, Any]:
+    return reference(save_voice(session, data, audio_format, conversation_id, channel))
+
+
+# A picture is served as an image and nothing else: no page a browser could run, whatever the bytes hold.
+SERVED_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+                  "Cache-Control": "private, max-age=86400"}
 
 
 def picture_bytes(session: Session, media_id: str, thumbnail: bool = False) -> Tuple[bytes, str]:
